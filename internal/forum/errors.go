@@ -1,0 +1,71 @@
+package forum
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error so that every transport can answer it the same
+// way: the HTTP API and pages map codes to status, the CLI to exit messages.
+type Code string
+
+// The error codes. Each transport maps them in one place.
+const (
+	CodeInvalid      Code = "invalid"
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeUnauthorized Code = "unauthorized"
+	CodeForbidden    Code = "forbidden"
+	CodeTooLarge     Code = "too_large"
+	CodeUnavailable  Code = "unavailable"
+	CodeInternal     Code = "internal"
+)
+
+// Error is the one error type of Parley. Message is safe to show to users;
+// Err, when set, is the underlying cause and is only ever logged.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a user-facing message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an *Error that keeps err as its cause, for adapters that
+// translate a driver's error into a domain code.
+func WrapError(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain; any other
+// non-nil error is internal.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the text a user may see for err. Internal errors are
+// never described: their cause may hold paths, SQL or secrets.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code != CodeInternal {
+		return e.Message
+	}
+	return "internal error"
+}

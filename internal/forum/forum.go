@@ -1,0 +1,156 @@
+// Package forum is Parley's domain: boards of numbered messages, the members
+// who write them, the rules for both, and the Store interface that adapters
+// implement. It imports no adapter; adapters import it.
+package forum
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a user may do beyond writing messages.
+type Role string
+
+// The roles, from least to most trusted.
+const (
+	RoleMember    Role = "member"
+	RoleModerator Role = "moderator"
+	RoleAdmin     Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	return r == RoleMember || r == RoleModerator || r == RoleAdmin
+}
+
+// CanModerate reports whether r may remove other members' messages.
+func (r Role) CanModerate() bool { return r == RoleModerator || r == RoleAdmin }
+
+// User is a member of the forum.
+type User struct {
+	ID   int64
+	Name string
+	Role Role
+	// PasswordHash is a PHC string (algorithm and parameters inside); empty
+	// means the user cannot sign in, as for authors created by an import.
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+// Token is a bearer token for the API. Only a hash of the secret is kept.
+type Token struct {
+	ID     int64
+	UserID int64
+	Hash   []byte
+	// Hint is the start of the secret, enough for its owner to tell tokens
+	// apart in a listing and useless to anyone else.
+	Hint      string
+	CreatedAt time.Time
+}
+
+// Board is a named subject holding messages numbered 1, 2, 3 … in posting
+// order.
+type Board struct {
+	ID          int64
+	Slug        string
+	Title       string
+	Description string
+	CreatedAt   time.Time
+	CreatorID   int64
+	Creator     string // the creator's name, filled in by reads
+	// LastNumber is the number of the newest message, and so the board's
+	// message count: numbers have no gaps and removal never renumbers.
+	LastNumber   int64
+	LastPostedAt time.Time // zero while the board is empty
+}
+
+// Removal says who took a message down. A removed message keeps its number.
+type Removal string
+
+// The ways a message can be removed.
+const (
+	NotRemoved         Removal = ""
+	RemovedByAuthor    Removal = "author"
+	RemovedByModerator Removal = "moderator"
+)
+
+// Message is one message of a board.
+type Message struct {
+	BoardID   int64
+	Board     string // the board's slug, filled in by reads
+	Number    int64
+	AuthorID  int64
+	Author    string // the author's name, filled in by reads
+	CreatedAt time.Time
+	Body      string // Markdown source
+	HTML      string // Body rendered to safe HTML when written
+	// ReplyTo is the number of the message this one answers in the same
+	// board, 0 when it answers none; ReplyToAuthor is that message's author.
+	ReplyTo       int64
+	ReplyToAuthor string
+	ReplyCount    int64
+	Removed       Removal
+	RemovedAt     time.Time // zero unless removed
+}
+
+// Window selects messages of one board by number, never by offset, so that
+// reading any part of a board of millions costs the same.
+type Window struct {
+	// From, when positive, selects the Limit messages numbered From and up.
+	From int64
+	// Before, when positive, selects the Limit messages numbered below it.
+	Before int64
+	// Limit is the largest number of messages wanted; stores trust it.
+	Limit int
+}
+
+// Store persists the forum. Implementations enforce uniqueness with
+// constraints, translate driver errors to *Error codes and apply no rules:
+// validation and permissions belong to the Service.
+type Store interface {
+	// CreateUser stores u and sets its ID. CodeConflict when the name is
+	// taken, ignoring case.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByName finds a user by name, ignoring case. CodeNotFound.
+	UserByName(ctx context.Context, name string) (*User, error)
+	// HasUsers reports whether any user exists.
+	HasUsers(ctx context.Context) (bool, error)
+
+	// CreateToken stores t and sets its ID.
+	CreateToken(ctx context.Context, t *Token) error
+	// UserByToken finds the owner of the token with this hash.
+	// CodeNotFound.
+	UserByToken(ctx context.Context, hash []byte) (*User, error)
+	// Tokens lists a user's tokens, oldest first.
+	Tokens(ctx context.Context, userID int64) ([]Token, error)
+	// DeleteToken revokes one of a user's tokens. CodeNotFound when that user
+	// has no token with this ID.
+	DeleteToken(ctx context.Context, userID, tokenID int64) error
+
+	// CreateBoard stores b and sets its ID. CodeConflict when the slug is
+	// taken.
+	CreateBoard(ctx context.Context, b *Board) error
+	// BoardBySlug finds a board. CodeNotFound.
+	BoardBySlug(ctx context.Context, slug string) (*Board, error)
+	// Boards lists every board by slug.
+	Boards(ctx context.Context) ([]Board, error)
+
+	// CreateMessage numbers m as the board's next message and stores it,
+	// with the board's counters and the replied-to message's reply count,
+	// in one durable transaction; it sets m.Number and m.ReplyToAuthor.
+	// It returns only once the message would survive a crash. CodeNotFound
+	// when the board does not exist; CodeInvalid when m.ReplyTo names no
+	// message of the board.
+	CreateMessage(ctx context.Context, m *Message) error
+	// Message finds message number n of a board. CodeNotFound.
+	Message(ctx context.Context, boardID, number int64) (*Message, error)
+	// Messages returns a window of a board's messages in ascending number
+	// order.
+	Messages(ctx context.Context, boardID int64, w Window) ([]Message, error)
+	// Replies returns up to limit direct replies to message n, numbered from
+	// and up, in ascending order.
+	Replies(ctx context.Context, boardID, number, from int64, limit int) ([]Message, error)
+	// RemoveMessage marks a message removed, keeping its number and source.
+	// CodeNotFound; CodeConflict when it is removed already.
+	RemoveMessage(ctx context.Context, boardID, number int64, how Removal, at time.Time) error
+}

@@ -1,0 +1,451 @@
+package forum
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"parley/internal/password"
+)
+
+// Config holds what the Service needs from its surroundings.
+type Config struct {
+	// Render turns Markdown into safe HTML; it runs once per message, when
+	// the message is written.
+	Render func(markdown string) string
+	// Now is the clock; tests set it. Defaults to time.Now.
+	Now func() time.Time
+	// RegistrationClosed refuses self-registration; admins still add users.
+	RegistrationClosed bool
+	// Password sets the cost of password hashing; defaults to
+	// password.Default.
+	Password password.Params
+}
+
+// Service holds every rule of the forum: validation, permissions, limits.
+// Transports call it; it calls the Store.
+type Service struct {
+	store Store
+	cfg   Config
+	// hashing bounds concurrent password hashing: each costs ~19 MiB and
+	// ~150 ms of a core, so a burst of sign-ins must queue, not swap.
+	hashing chan struct{}
+	// dummyHash is verified against when a name is unknown, so that a
+	// failed sign-in takes as long whether or not the name exists.
+	dummyHash string
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, cfg Config) (*Service, error) {
+	if cfg.Render == nil {
+		return nil, fmt.Errorf("forum: Config.Render is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Password == (password.Params{}) {
+		cfg.Password = password.Default
+	}
+	dummy, err := password.Hash(rand.Text(), cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		store:     store,
+		cfg:       cfg,
+		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		dummyHash: dummy,
+	}, nil
+}
+
+// now returns the current time at the precision every store keeps.
+func (s *Service) now() time.Time {
+	return s.cfg.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	if err := s.acquireHashing(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-s.hashing }()
+	return password.Hash(pw, s.cfg.Password)
+}
+
+func (s *Service) verify(ctx context.Context, pw, encoded string) (bool, error) {
+	if err := s.acquireHashing(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-s.hashing }()
+	return password.Verify(pw, encoded)
+}
+
+func (s *Service) acquireHashing(ctx context.Context) error {
+	select {
+	case s.hashing <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return WrapError(CodeUnavailable, ctx.Err(), "the server is busy; try again")
+	}
+}
+
+// Register creates a member account through self-registration.
+func (s *Service) Register(ctx context.Context, name, pw string) (*User, error) {
+	if s.cfg.RegistrationClosed {
+		return nil, Errorf(CodeForbidden, "registration is closed")
+	}
+	return s.AddUser(ctx, name, pw, RoleMember)
+}
+
+// AddUser creates an account with any role; it is the operator's path (the
+// CLI), so it is not subject to registration being closed.
+func (s *Service) AddUser(ctx context.Context, name, pw string, role Role) (*User, error) {
+	if err := ValidateUserName(name); err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword(pw); err != nil {
+		return nil, err
+	}
+	if !role.Valid() {
+		return nil, Errorf(CodeInvalid, "role must be member, moderator or admin")
+	}
+	h, err := s.hash(ctx, pw)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Name: name, Role: role, PasswordHash: h, CreatedAt: s.now()}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// User finds a member by name, ignoring case.
+func (s *Service) User(ctx context.Context, name string) (*User, error) {
+	if ValidateUserName(name) != nil {
+		return nil, Errorf(CodeNotFound, "no member %q", name)
+	}
+	return s.store.UserByName(ctx, name)
+}
+
+// FirstAdminName is the account created on a database without users.
+const FirstAdminName = "admin"
+
+// EnsureAdmin creates the first admin, with a random password, when the
+// forum has no users at all, so that a fresh `parley serve` can be signed
+// into at once. It returns the password only when it created the account.
+func (s *Service) EnsureAdmin(ctx context.Context) (pw string, created bool, err error) {
+	has, err := s.store.HasUsers(ctx)
+	if err != nil || has {
+		return "", false, err
+	}
+	pw = rand.Text()
+	if _, err := s.AddUser(ctx, FirstAdminName, pw, RoleAdmin); err != nil {
+		if ErrorCode(err) == CodeConflict { // another process won the race
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return pw, true, nil
+}
+
+// errSignIn is the one answer to a failed sign-in: it must not tell whether
+// the name exists.
+var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
+
+// SignIn checks a name and password and returns the user.
+func (s *Service) SignIn(ctx context.Context, name, pw string) (*User, error) {
+	if ValidateUserName(name) != nil || len(pw) > 4*MaxPassword {
+		return nil, errSignIn
+	}
+	u, err := s.store.UserByName(ctx, name)
+	if ErrorCode(err) == CodeNotFound {
+		s.verify(ctx, pw, s.dummyHash) //nolint:errcheck // only spends the same time
+		return nil, errSignIn
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.PasswordHash == "" {
+		s.verify(ctx, pw, s.dummyHash) //nolint:errcheck // only spends the same time
+		return nil, errSignIn
+	}
+	ok, err := s.verify(ctx, pw, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("verify password of %q: %w", u.Name, err)
+	}
+	if !ok {
+		return nil, errSignIn
+	}
+	return u, nil
+}
+
+// tokenPrefix marks Parley's secrets so that scanners can find leaked ones.
+const tokenPrefix = "parley_"
+
+// CreateToken signs in and issues a new API token. The secret is returned
+// once and never stored.
+func (s *Service) CreateToken(ctx context.Context, name, pw string) (string, *Token, error) {
+	u, err := s.SignIn(ctx, name, pw)
+	if err != nil {
+		return "", nil, err
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+	t := &Token{UserID: u.ID, Hash: hashToken(secret), Hint: secret[:len(tokenPrefix)+4], CreatedAt: s.now()}
+	if err := s.store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// Authenticate returns the owner of an API token.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*User, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 128 {
+		return nil, Errorf(CodeUnauthorized, "invalid token")
+	}
+	u, err := s.store.UserByToken(ctx, hashToken(secret))
+	if ErrorCode(err) == CodeNotFound {
+		return nil, Errorf(CodeUnauthorized, "invalid token")
+	}
+	return u, err
+}
+
+// Tokens lists the actor's own tokens.
+func (s *Service) Tokens(ctx context.Context, actor *User) ([]Token, error) {
+	if actor == nil {
+		return nil, Errorf(CodeUnauthorized, "sign in to list tokens")
+	}
+	return s.store.Tokens(ctx, actor.ID)
+}
+
+// RevokeToken deletes one of the actor's own tokens.
+func (s *Service) RevokeToken(ctx context.Context, actor *User, id int64) error {
+	if actor == nil {
+		return Errorf(CodeUnauthorized, "sign in to revoke tokens")
+	}
+	return s.store.DeleteToken(ctx, actor.ID, id)
+}
+
+// hashToken is a plain SHA-256: tokens carry 256 random bits, so unlike
+// passwords they need no slow hash to resist guessing.
+func hashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails: crypto/rand panics rather than return short
+	return b
+}
+
+// NewBoard is what a member gives to open a board.
+type NewBoard struct {
+	Slug, Title, Description string
+}
+
+// CreateBoard opens a board. Any signed-in member may.
+func (s *Service) CreateBoard(ctx context.Context, actor *User, in NewBoard) (*Board, error) {
+	if actor == nil {
+		return nil, Errorf(CodeUnauthorized, "sign in to open a board")
+	}
+	if err := ValidateSlug(in.Slug); err != nil {
+		return nil, err
+	}
+	title, err := cleanLine("title", in.Title, 1, MaxTitle)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := cleanText("description", strings.TrimSpace(in.Description), MaxDescription, CodeInvalid)
+	if err != nil {
+		return nil, err
+	}
+	b := &Board{Slug: in.Slug, Title: title, Description: desc, CreatedAt: s.now(), CreatorID: actor.ID, Creator: actor.Name}
+	if err := s.store.CreateBoard(ctx, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Board finds a board by slug.
+func (s *Service) Board(ctx context.Context, slug string) (*Board, error) {
+	if ValidateSlug(slug) != nil {
+		return nil, Errorf(CodeNotFound, "no board %q", slug)
+	}
+	return s.store.BoardBySlug(ctx, slug)
+}
+
+// Boards lists every board.
+func (s *Service) Boards(ctx context.Context) ([]Board, error) {
+	return s.store.Boards(ctx)
+}
+
+// NewMessage is what a member writes.
+type NewMessage struct {
+	Body    string
+	ReplyTo int64 // 0: not a reply
+}
+
+// Post adds a message to a board and returns it numbered. It returns once
+// the message is durable.
+func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMessage) (*Message, error) {
+	if actor == nil {
+		return nil, Errorf(CodeUnauthorized, "sign in to post")
+	}
+	body, err := ValidateBody(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.Board(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	// The store checks reply_to inside the posting transaction; this only
+	// answers impossible numbers without taking the writer.
+	if in.ReplyTo < 0 || in.ReplyTo > b.LastNumber {
+		return nil, Errorf(CodeInvalid, "reply_to: board %s has no message %d", b.Slug, in.ReplyTo)
+	}
+	m := &Message{
+		BoardID:   b.ID,
+		Board:     b.Slug,
+		AuthorID:  actor.ID,
+		Author:    actor.Name,
+		CreatedAt: s.now(),
+		Body:      body,
+		HTML:      s.cfg.Render(body),
+		ReplyTo:   in.ReplyTo,
+	}
+	if err := s.store.CreateMessage(ctx, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Message returns message n of a board; a removed message comes without
+// its text.
+func (s *Service) Message(ctx context.Context, slug string, n int64) (*Message, error) {
+	b, err := s.boardHolding(ctx, slug, n)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.Message(ctx, b.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	redact(m)
+	return m, nil
+}
+
+// boardHolding returns the board when it has a message numbered n: numbers
+// have no gaps, so the board's counter answers without reading messages.
+func (s *Service) boardHolding(ctx context.Context, slug string, n int64) (*Board, error) {
+	b, err := s.Board(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 || n > b.LastNumber {
+		return nil, Errorf(CodeNotFound, "board %s has no message %d", b.Slug, n)
+	}
+	return b, nil
+}
+
+// Page is a window of a board with what a reader needs to move on.
+type Page struct {
+	Board    *Board
+	Messages []Message // ascending by number
+	// Next is the From of the following window, 0 when nothing follows;
+	// Prev is the Before of the preceding window, 0 when nothing precedes.
+	Next, Prev int64
+}
+
+// Messages returns a window of a board. A Window with neither From nor
+// Before is the newest messages.
+func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, error) {
+	switch {
+	case w.From < 0 || w.Before < 0:
+		return nil, Errorf(CodeInvalid, "from and before must be positive message numbers")
+	case w.From > 0 && w.Before > 0:
+		return nil, Errorf(CodeInvalid, "give from or before, not both")
+	case w.Limit < 1 || w.Limit > MaxWindow:
+		return nil, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
+	}
+	b, err := s.Board(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := s.store.Messages(ctx, b.ID, w)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Board: b, Messages: msgs}
+	if len(msgs) > 0 {
+		first, last := msgs[0].Number, msgs[len(msgs)-1].Number
+		// A message committed after the board was read is shown; count it.
+		b.LastNumber = max(b.LastNumber, last)
+		if last < b.LastNumber {
+			p.Next = last + 1
+		}
+		if first > 1 {
+			p.Prev = first
+		}
+	}
+	for i := range msgs {
+		redact(&msgs[i])
+	}
+	return p, nil
+}
+
+// Replies returns up to limit direct replies to message n, numbered from
+// and up.
+func (s *Service) Replies(ctx context.Context, slug string, n, from int64, limit int) ([]Message, error) {
+	if limit < 1 || limit > MaxWindow {
+		return nil, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
+	}
+	if from < 0 {
+		return nil, Errorf(CodeInvalid, "from must be a positive message number")
+	}
+	b, err := s.boardHolding(ctx, slug, n)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range msgs {
+		redact(&msgs[i])
+	}
+	return msgs, nil
+}
+
+// Remove takes a message down: its author may, and so may moderators. The
+// message keeps its number; readers see a tombstone.
+func (s *Service) Remove(ctx context.Context, actor *User, slug string, n int64) error {
+	if actor == nil {
+		return Errorf(CodeUnauthorized, "sign in to remove messages")
+	}
+	m, err := s.Message(ctx, slug, n)
+	if err != nil {
+		return err
+	}
+	how := RemovedByAuthor
+	if m.AuthorID != actor.ID {
+		if !actor.Role.CanModerate() {
+			return Errorf(CodeForbidden, "only its author or a moderator may remove a message")
+		}
+		how = RemovedByModerator
+	}
+	return s.store.RemoveMessage(ctx, m.BoardID, n, how, s.now())
+}
+
+// redact drops the text of a removed message: the store keeps it (for
+// moderators' records and lossless export) but readers see a tombstone.
+func redact(m *Message) {
+	if m.Removed != NotRemoved {
+		m.Body, m.HTML = "", ""
+	}
+}

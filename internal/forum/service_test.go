@@ -1,0 +1,283 @@
+package forum_test
+
+import (
+	"context"
+	"html"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+	"parley/internal/password"
+	"parley/internal/store/sqlite"
+)
+
+// newService returns a Service on a fresh SQLite file, with a fixed clock.
+func newService(t *testing.T, cfg forum.Config) *forum.Service {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg.Render = html.EscapeString
+	cfg.Password = password.Fast
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC) }
+	}
+	svc, err := forum.NewService(st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func mustAddUser(tb testing.TB, svc *forum.Service, name string, role forum.Role) *forum.User {
+	tb.Helper()
+	u, err := svc.AddUser(context.Background(), name, "password-of-"+name, role)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+func mustPost(tb testing.TB, svc *forum.Service, u *forum.User, slug, body string, replyTo int64) *forum.Message {
+	tb.Helper()
+	m, err := svc.Post(context.Background(), u, slug, forum.NewMessage{Body: body, ReplyTo: replyTo})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func wantCode(t *testing.T, err error, code forum.Code) {
+	t.Helper()
+	if got := forum.ErrorCode(err); got != code {
+		t.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+func TestRegister(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		svc := newService(t, forum.Config{})
+		u, err := svc.Register(ctx, "Tenchusatsu", "a long password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != forum.RoleMember || u.CreatedAt.IsZero() {
+			t.Fatalf("registered %+v, want a member with a creation time", u)
+		}
+	})
+	t.Run("ErrForbiddenWhenClosed", func(t *testing.T) {
+		svc := newService(t, forum.Config{RegistrationClosed: true})
+		_, err := svc.Register(ctx, "Tenchusatsu", "a long password")
+		wantCode(t, err, forum.CodeForbidden)
+		if _, err := svc.AddUser(ctx, "op", "a long password", forum.RoleAdmin); err != nil {
+			t.Fatalf("the operator's AddUser must work with registration closed: %v", err)
+		}
+	})
+	t.Run("ErrConflictIgnoringCase", func(t *testing.T) {
+		svc := newService(t, forum.Config{})
+		mustAddUser(t, svc, "Road_Walker", forum.RoleMember)
+		_, err := svc.Register(ctx, "road_walker", "a long password")
+		wantCode(t, err, forum.CodeConflict)
+	})
+	t.Run("ErrInvalidRole", func(t *testing.T) {
+		svc := newService(t, forum.Config{})
+		_, err := svc.AddUser(ctx, "x", "a long password", "owner")
+		wantCode(t, err, forum.CodeInvalid)
+	})
+}
+
+func TestSignIn(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	mustAddUser(t, svc, "alice", forum.RoleMember)
+	if _, err := svc.SignIn(ctx, "ALICE", "password-of-alice"); err != nil {
+		t.Fatalf("sign-in ignoring case: %v", err)
+	}
+	_, wrongPassword := svc.SignIn(ctx, "alice", "password-of-bob")
+	_, noSuchUser := svc.SignIn(ctx, "bob", "password-of-bob")
+	_, badName := svc.SignIn(ctx, "b o b", "password-of-bob")
+	for _, err := range []error{wrongPassword, noSuchUser, badName} {
+		wantCode(t, err, forum.CodeUnauthorized)
+		if forum.ErrorMessage(err) != forum.ErrorMessage(wrongPassword) {
+			t.Errorf("failed sign-ins differ: %q vs %q; they must not tell whether the name exists",
+				forum.ErrorMessage(err), forum.ErrorMessage(wrongPassword))
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	alice := mustAddUser(t, svc, "alice", forum.RoleMember)
+	secret, tok, err := svc.CreateToken(ctx, "alice", "password-of-alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(secret) < 40 {
+		t.Fatalf("token %q is too short to hold 256 random bits", secret)
+	}
+	u, err := svc.Authenticate(ctx, secret)
+	if err != nil || u.ID != alice.ID {
+		t.Fatalf("Authenticate = %v, %v", u, err)
+	}
+	_, err = svc.Authenticate(ctx, secret+"x")
+	wantCode(t, err, forum.CodeUnauthorized)
+	list, err := svc.Tokens(ctx, alice)
+	if err != nil || len(list) != 1 || list[0].Hint != secret[:len(list[0].Hint)] {
+		t.Fatalf("Tokens = %+v, %v", list, err)
+	}
+	if err := svc.RevokeToken(ctx, alice, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Authenticate(ctx, secret)
+	wantCode(t, err, forum.CodeUnauthorized)
+}
+
+func TestEnsureAdmin(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	pw, created, err := svc.EnsureAdmin(ctx)
+	if err != nil || !created {
+		t.Fatalf("EnsureAdmin on an empty forum = %v, %v", created, err)
+	}
+	u, err := svc.SignIn(ctx, forum.FirstAdminName, pw)
+	if err != nil || u.Role != forum.RoleAdmin {
+		t.Fatalf("first admin cannot sign in: %v, %v", u, err)
+	}
+	if _, created, err := svc.EnsureAdmin(ctx); err != nil || created {
+		t.Fatalf("second EnsureAdmin = %v, %v; want nothing created", created, err)
+	}
+}
+
+func TestPost(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	alice := mustAddUser(t, svc, "alice", forum.RoleMember)
+	if _, err := svc.CreateBoard(ctx, alice, forum.NewBoard{Slug: "intc", Title: " Intel "}); err != nil {
+		t.Fatal(err)
+	}
+	first := mustPost(t, svc, alice, "intc", "first <b>", 0)
+	if first.Number != 1 || first.HTML != "first &lt;b&gt;" {
+		t.Fatalf("first post %+v", first)
+	}
+	for _, tc := range []struct {
+		name  string
+		actor *forum.User
+		slug  string
+		in    forum.NewMessage
+		code  forum.Code
+	}{
+		{"ErrUnauthorized", nil, "intc", forum.NewMessage{Body: "x"}, forum.CodeUnauthorized},
+		{"ErrNotFoundBoard", alice, "amd", forum.NewMessage{Body: "x"}, forum.CodeNotFound},
+		{"ErrInvalidBoardSlug", alice, "../x", forum.NewMessage{Body: "x"}, forum.CodeNotFound},
+		{"ErrInvalidEmpty", alice, "intc", forum.NewMessage{Body: "  "}, forum.CodeInvalid},
+		{"ErrTooLarge", alice, "intc", forum.NewMessage{Body: string(make([]byte, forum.MaxBody+1))}, forum.CodeTooLarge},
+		{"ErrInvalidReplyToMissing", alice, "intc", forum.NewMessage{Body: "x", ReplyTo: 2}, forum.CodeInvalid},
+		{"ErrInvalidReplyToNegative", alice, "intc", forum.NewMessage{Body: "x", ReplyTo: -1}, forum.CodeInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := svc.Post(ctx, tc.actor, tc.slug, tc.in)
+			wantCode(t, err, tc.code)
+		})
+	}
+	reply := mustPost(t, svc, alice, "intc", "second", 1)
+	if reply.Number != 2 || reply.ReplyTo != 1 || reply.ReplyToAuthor != "alice" {
+		t.Fatalf("reply %+v: refused posts must not take numbers", reply)
+	}
+	b, err := svc.Board(ctx, "intc")
+	if err != nil || b.Title != "Intel" || b.LastNumber != 2 || !b.LastPostedAt.Equal(reply.CreatedAt) {
+		t.Fatalf("board %+v, %v", b, err)
+	}
+}
+
+func TestRemove(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	alice := mustAddUser(t, svc, "alice", forum.RoleMember)
+	bob := mustAddUser(t, svc, "bob", forum.RoleMember)
+	mod := mustAddUser(t, svc, "mod", forum.RoleModerator)
+	if _, err := svc.CreateBoard(ctx, alice, forum.NewBoard{Slug: "b", Title: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	mustPost(t, svc, alice, "b", "one", 0)
+	mustPost(t, svc, alice, "b", "two", 0)
+	mustPost(t, svc, alice, "b", "three", 0)
+
+	wantCode(t, svc.Remove(ctx, nil, "b", 1), forum.CodeUnauthorized)
+	wantCode(t, svc.Remove(ctx, bob, "b", 1), forum.CodeForbidden)
+	wantCode(t, svc.Remove(ctx, alice, "b", 4), forum.CodeNotFound)
+	if err := svc.Remove(ctx, alice, "b", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Remove(ctx, mod, "b", 2); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, svc.Remove(ctx, mod, "b", 2), forum.CodeConflict)
+
+	p, err := svc.Messages(ctx, "b", forum.Window{From: 1, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		removed forum.Removal
+		body    string
+	}{{forum.RemovedByAuthor, ""}, {forum.RemovedByModerator, ""}, {forum.NotRemoved, "three"}}
+	if len(p.Messages) != 3 || p.Board.LastNumber != 3 {
+		t.Fatalf("after removals: %d messages of %d; removal must not renumber", len(p.Messages), p.Board.LastNumber)
+	}
+	for i, m := range p.Messages {
+		if m.Number != int64(i+1) || m.Removed != want[i].removed || m.Body != want[i].body || (m.HTML == "") != (want[i].body == "") {
+			t.Errorf("message %d: %+v, want removed %q body %q", i+1, m, want[i].removed, want[i].body)
+		}
+	}
+}
+
+func TestMessagesWindow(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, forum.Config{})
+	alice := mustAddUser(t, svc, "alice", forum.RoleMember)
+	if _, err := svc.CreateBoard(ctx, alice, forum.NewBoard{Slug: "b", Title: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 12 {
+		mustPost(t, svc, alice, "b", "m", 0)
+	}
+	for _, tc := range []struct {
+		name        string
+		w           forum.Window
+		first, last int64
+		next, prev  int64
+		code        forum.Code
+	}{
+		{"Start", forum.Window{From: 1, Limit: 5}, 1, 5, 6, 0, ""},
+		{"Middle", forum.Window{From: 5, Limit: 5}, 5, 9, 10, 5, ""},
+		{"End", forum.Window{From: 10, Limit: 5}, 10, 12, 0, 10, ""},
+		{"Newest", forum.Window{Limit: 5}, 8, 12, 0, 8, ""},
+		{"Before", forum.Window{Before: 6, Limit: 5}, 1, 5, 6, 0, ""},
+		{"PastEnd", forum.Window{From: 13, Limit: 5}, 0, 0, 0, 0, ""},
+		{"ErrBoth", forum.Window{From: 1, Before: 5, Limit: 5}, 0, 0, 0, 0, forum.CodeInvalid},
+		{"ErrNegative", forum.Window{From: -1, Limit: 5}, 0, 0, 0, 0, forum.CodeInvalid},
+		{"ErrLimitZero", forum.Window{Limit: 0}, 0, 0, 0, 0, forum.CodeInvalid},
+		{"ErrLimitTooLarge", forum.Window{Limit: forum.MaxWindow + 1}, 0, 0, 0, 0, forum.CodeInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := svc.Messages(ctx, "b", tc.w)
+			wantCode(t, err, tc.code)
+			if err != nil {
+				return
+			}
+			var first, last int64
+			if n := len(p.Messages); n > 0 {
+				first, last = p.Messages[0].Number, p.Messages[n-1].Number
+			}
+			if first != tc.first || last != tc.last || p.Next != tc.next || p.Prev != tc.prev {
+				t.Fatalf("window %d..%d next %d prev %d, want %d..%d next %d prev %d",
+					first, last, p.Next, p.Prev, tc.first, tc.last, tc.next, tc.prev)
+			}
+		})
+	}
+}

@@ -1,0 +1,116 @@
+package forum
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on what members write. They are rules of the forum, so they live
+// here, once, and every transport reports them the same way.
+const (
+	MaxUserName    = 32
+	MinPassword    = 8
+	MaxPassword    = 1024
+	MaxSlug        = 64
+	MaxTitle       = 200
+	MaxDescription = 2000
+	MaxBody        = 64 << 10 // bytes of Markdown source
+	MaxWindow      = 200
+)
+
+// ValidateUserName checks a member's name: 1–32 ASCII letters, digits, '_',
+// '-' and '.'. ASCII keeps names that look alike from being different
+// members ("To: X who wrote" must name one person unmistakably).
+func ValidateUserName(name string) error {
+	if name == "" {
+		return Errorf(CodeInvalid, "name is required")
+	}
+	if len(name) > MaxUserName {
+		return Errorf(CodeInvalid, "name must be at most %d characters", MaxUserName)
+	}
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')) {
+			return Errorf(CodeInvalid, "name may hold only letters a–z, digits, '_', '-' and '.'")
+		}
+	}
+	return nil
+}
+
+// ValidatePassword checks length only: composition rules make passwords
+// weaker in practice (NIST SP 800-63B).
+func ValidatePassword(password string) error {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case !utf8.ValidString(password):
+		return Errorf(CodeInvalid, "password is not valid UTF-8")
+	case n < MinPassword:
+		return Errorf(CodeInvalid, "password must be at least %d characters", MinPassword)
+	case n > MaxPassword:
+		return Errorf(CodeInvalid, "password must be at most %d characters", MaxPassword)
+	}
+	return nil
+}
+
+// ValidateSlug checks a board's slug: 1–64 of a-z, 0-9 and '-'.
+func ValidateSlug(slug string) error {
+	if slug == "" {
+		return Errorf(CodeInvalid, "slug is required")
+	}
+	if len(slug) > MaxSlug {
+		return Errorf(CodeInvalid, "slug must be at most %d characters", MaxSlug)
+	}
+	for _, r := range slug {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return Errorf(CodeInvalid, "slug may hold only a–z, 0–9 and '-'")
+		}
+	}
+	return nil
+}
+
+// cleanLine trims a one-line text such as a title and rejects control
+// characters, which have no place in a heading and can spoof terminals.
+func cleanLine(field, s string, min, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !utf8.ValidString(s):
+		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
+	case n < min && min == 1:
+		return "", Errorf(CodeInvalid, "%s is required", field)
+	case n > max:
+		return "", Errorf(CodeInvalid, "%s must be at most %d characters", field, max)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
+	}
+	return s, nil
+}
+
+// cleanText normalises a multi-line text (line endings to \n) and rejects
+// control characters other than newline and tab.
+func cleanText(field, s string, max int, tooLarge Code) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if len(s) > max {
+		return "", Errorf(tooLarge, "%s must be at most %d bytes", field, max)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
+		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
+	}
+	return s, nil
+}
+
+// ValidateBody normalises and checks a message body: at least one visible
+// character, at most MaxBody bytes.
+func ValidateBody(body string) (string, error) {
+	body, err := cleanText("body", body, MaxBody, CodeTooLarge)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(body) == "" {
+		return "", Errorf(CodeInvalid, "body is required")
+	}
+	return body, nil
+}

@@ -1,0 +1,140 @@
+package forum_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"parley/internal/forum"
+)
+
+func TestValidateUserName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"OK", "Road_Walker-2.0", true},
+		{"OneChar", "x", true},
+		{"MaxLength", strings.Repeat("a", 32), true},
+		{"Empty", "", false},
+		{"TooLong", strings.Repeat("a", 33), false},
+		{"Space", "Road Walker", false},
+		{"NonASCIILetter", "Tenchusatsü", false},
+		{"Cyrillic", "аdmin", false},
+		{"Slash", "a/b", false},
+		{"HTML", "<b>", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := forum.ValidateUserName(tc.in)
+			if (err == nil) != tc.ok {
+				t.Fatalf("ValidateUserName(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+			}
+			if err != nil && forum.ErrorCode(err) != forum.CodeInvalid {
+				t.Fatalf("code %q, want invalid", forum.ErrorCode(err))
+			}
+		})
+	}
+}
+
+func TestValidatePassword(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"OK", "correct horse", true},
+		{"EightRunes", "ääääääää", true},
+		{"Emoji", "🔑🔑🔑🔑🔑🔑🔑🔑", true},
+		{"Short", "1234567", false},
+		{"Max", strings.Repeat("x", 1024), true},
+		{"TooLong", strings.Repeat("x", 1025), false},
+		{"InvalidUTF8", "abcdefgh\xff", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := forum.ValidatePassword(tc.in); (err == nil) != tc.ok {
+				t.Fatalf("ValidatePassword(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestValidateSlug(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"intel", true},
+		{"amd-2007", true},
+		{strings.Repeat("a", 64), true},
+		{"", false},
+		{strings.Repeat("a", 65), false},
+		{"Intel", false},
+		{"a_b", false},
+		{"a b", false},
+		{"../x", false},
+		{"é", false},
+	} {
+		if err := forum.ValidateSlug(tc.in); (err == nil) != tc.ok {
+			t.Errorf("ValidateSlug(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+func TestValidateBody(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+		code forum.Code
+	}{
+		{"OK", "hello", "hello", ""},
+		{"OneChar", "x", "x", ""},
+		{"CRLF", "a\r\nb", "a\nb", ""},
+		{"Tab", "a\tb", "a\tb", ""},
+		{"Max", strings.Repeat("x", forum.MaxBody), strings.Repeat("x", forum.MaxBody), ""},
+		{"Empty", "", "", forum.CodeInvalid},
+		{"Blank", " \n\t ", "", forum.CodeInvalid},
+		{"TooLarge", strings.Repeat("x", forum.MaxBody+1), "", forum.CodeTooLarge},
+		{"NUL", "a\x00b", "", forum.CodeInvalid},
+		{"Escape", "a\x1b[31mb", "", forum.CodeInvalid},
+		{"InvalidUTF8", "a\xffb", "", forum.CodeInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := forum.ValidateBody(tc.in)
+			if code := forum.ErrorCode(err); code != tc.code {
+				t.Fatalf("ValidateBody: code %q (%v), want %q", code, err, tc.code)
+			}
+			if got != tc.want {
+				t.Fatalf("ValidateBody = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	cause := errors.New("disk on fire at /var/lib/parley")
+	for _, tc := range []struct {
+		name    string
+		err     error
+		code    forum.Code
+		message string
+	}{
+		{"Nil", nil, "", "internal error"},
+		{"Plain", cause, forum.CodeInternal, "internal error"},
+		{"Domain", forum.Errorf(forum.CodeNotFound, "no board %q", "x"), forum.CodeNotFound, `no board "x"`},
+		{"Wrapped", fmt.Errorf("post: %w", forum.Errorf(forum.CodeConflict, "taken")), forum.CodeConflict, "taken"},
+		{"WithCause", forum.WrapError(forum.CodeUnavailable, cause, "busy"), forum.CodeUnavailable, "busy"},
+		{"InternalHidesMessage", forum.WrapError(forum.CodeInternal, cause, "query failed"), forum.CodeInternal, "internal error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := forum.ErrorCode(tc.err); got != tc.code {
+				t.Errorf("ErrorCode = %q, want %q", got, tc.code)
+			}
+			if got := forum.ErrorMessage(tc.err); got != tc.message {
+				t.Errorf("ErrorMessage = %q, want %q", got, tc.message)
+			}
+		})
+	}
+}

@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"parley/internal/forum"
+)
+
+func (s *Store) CreateBoard(ctx context.Context, b *forum.Board) error {
+	err := s.writer.QueryRowContext(ctx,
+		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		b.Slug, b.Title, b.Description, micro(b.CreatedAt), b.CreatorID).Scan(&b.ID)
+	if err != nil {
+		return translate(fmt.Errorf("create board %q: %w", b.Slug, err), fmt.Sprintf("a board named %s exists", b.Slug))
+	}
+	return nil
+}
+
+const boardQuery = `SELECT boards.id, slug, title, description, boards.created_at, created_by, users.name,
+	last_number, last_posted_at FROM boards JOIN users ON users.id = boards.created_by`
+
+func scanBoard(row interface{ Scan(...any) error }) (*forum.Board, error) {
+	var b forum.Board
+	var created int64
+	var lastPosted sql.NullInt64
+	if err := row.Scan(&b.ID, &b.Slug, &b.Title, &b.Description, &created, &b.CreatorID, &b.Creator,
+		&b.LastNumber, &lastPosted); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromMicro(created)
+	b.LastPostedAt = fromNullMicro(lastPosted)
+	return &b, nil
+}
+
+func (s *Store) BoardBySlug(ctx context.Context, slug string) (*forum.Board, error) {
+	b, err := scanBoard(s.reader.QueryRowContext(ctx, boardQuery+` WHERE slug = ?`, slug))
+	if err != nil {
+		return nil, notFound(err, "no board %q", slug)
+	}
+	return b, nil
+}
+
+func (s *Store) Boards(ctx context.Context) ([]forum.Board, error) {
+	rows, err := s.reader.QueryContext(ctx, boardQuery+` ORDER BY slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var boards []forum.Board
+	for rows.Next() {
+		b, err := scanBoard(rows)
+		if err != nil {
+			return nil, err
+		}
+		boards = append(boards, *b)
+	}
+	return boards, rows.Err()
+}

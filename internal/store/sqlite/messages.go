@@ -1,0 +1,262 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"parley/internal/forum"
+)
+
+const messageQuery = `SELECT m.board_id, b.slug, m.number, m.author_id, a.name, m.created_at, m.body, m.html,
+	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at
+FROM messages m
+JOIN boards b ON b.id = m.board_id
+JOIN users a ON a.id = m.author_id
+LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
+
+func scanMessage(row interface{ Scan(...any) error }, m *forum.Message) error {
+	var created int64
+	var removedAt sql.NullInt64
+	if err := row.Scan(&m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
+		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt); err != nil {
+		return err
+	}
+	m.CreatedAt = fromMicro(created)
+	m.RemovedAt = fromNullMicro(removedAt)
+	return nil
+}
+
+func (s *Store) Message(ctx context.Context, boardID, number int64) (*forum.Message, error) {
+	var m forum.Message
+	err := scanMessage(s.reader.QueryRowContext(ctx, messageQuery+` WHERE m.board_id = ? AND m.number = ?`, boardID, number), &m)
+	if err != nil {
+		return nil, notFound(err, "no message %d", number)
+	}
+	return &m, nil
+}
+
+// Messages reads a window through the (board_id, number) index: a range
+// seek, so its cost does not grow with the board.
+func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]forum.Message, error) {
+	var (
+		msgs []forum.Message
+		err  error
+	)
+	switch {
+	case w.From > 0:
+		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.number >= ? ORDER BY m.number LIMIT ?`,
+			boardID, w.From, w.Limit)
+	case w.Before > 0:
+		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.number < ? ORDER BY m.number DESC LIMIT ?`,
+			boardID, w.Before, w.Limit)
+		slices.Reverse(msgs)
+	default:
+		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? ORDER BY m.number DESC LIMIT ?`,
+			boardID, w.Limit)
+		slices.Reverse(msgs)
+	}
+	return msgs, err
+}
+
+func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
+	return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.reply_to = ? AND m.number >= ? ORDER BY m.number LIMIT ?`,
+		boardID, number, from, limit)
+}
+
+func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]forum.Message, error) {
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var msgs []forum.Message
+	for rows.Next() {
+		msgs = append(msgs, forum.Message{})
+		if err := scanMessage(rows, &msgs[len(msgs)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return msgs, rows.Err()
+}
+
+func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err, "")
+	}
+	defer tx.Rollback()
+	var removed forum.Removal
+	err = tx.QueryRowContext(ctx, `SELECT removed FROM messages WHERE board_id = ? AND number = ?`, boardID, number).Scan(&removed)
+	if err != nil {
+		return notFound(err, "no message %d", number)
+	}
+	if removed != forum.NotRemoved {
+		return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ?`,
+		how, micro(at), boardID, number); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// postRequest is one CreateMessage waiting for the committer.
+type postRequest struct {
+	m    *forum.Message
+	done chan error
+}
+
+// CreateMessage hands the message to the committer and waits for the commit
+// that makes it durable. Posts that arrive while a commit is syncing are
+// committed together by the next one (group commit): with synchronous=FULL
+// each commit costs an fsync, and sharing it is what keeps posting fast.
+func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
+	req := &postRequest{m: m, done: make(chan error, 1)}
+	select {
+	case s.posts <- req:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the post may commit, so wait for the verdict whatever
+	// the caller's context says: an answer must never contradict the
+	// database.
+	select {
+	case err := <-req.done:
+		return err
+	case <-s.stopped:
+		return errClosed
+	}
+}
+
+var errClosed = forum.Errorf(forum.CodeUnavailable, "the server is shutting down; try again")
+
+// commitPosts is the one goroutine that writes messages. It takes every post
+// waiting, up to maxBatch, and commits them in one transaction.
+func (s *Store) commitPosts() {
+	defer close(s.stopped)
+	batch := make([]*postRequest, 0, s.maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case req := <-s.posts:
+			batch = append(batch, req)
+		case <-s.quit:
+			// Commit what was queued before Close; later senders see quit.
+			for {
+				select {
+				case req := <-s.posts:
+					batch = append(batch, req)
+					if len(batch) == s.maxBatch {
+						s.commitBatch(batch)
+						batch = batch[:0]
+					}
+				default:
+					if len(batch) > 0 {
+						s.commitBatch(batch)
+					}
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < s.maxBatch {
+			select {
+			case req := <-s.posts:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+// commitBatch inserts each post of the batch and commits once. A post the
+// rules refuse (a reply to a missing message) writes nothing and fails
+// alone; any other error fails the whole batch, since the transaction is
+// then in doubt.
+func (s *Store) commitBatch(batch []*postRequest) {
+	errs := make([]error, len(batch))
+	err := s.inTx(func(tx *sql.Tx) error {
+		for i, req := range batch {
+			err := insertMessage(tx, req.m)
+			if err != nil && forum.ErrorCode(err) == forum.CodeInternal {
+				return err
+			}
+			errs[i] = err
+		}
+		return nil
+	})
+	for i, req := range batch {
+		if err != nil {
+			req.done <- err
+		} else {
+			req.done <- errs[i]
+		}
+	}
+}
+
+func (s *Store) inTx(fn func(tx *sql.Tx) error) error {
+	// Not the callers' contexts: a batch serves many, and one leaving must
+	// not roll back the others.
+	ctx := context.Background()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err), "")
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err, "")
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(fmt.Errorf("commit: %w", err), "")
+	}
+	return nil
+}
+
+// insertMessage numbers and inserts one message. Its statements are ordered
+// so that a refused post has written nothing: the reply target is checked
+// (and its count raised) first, and only then is a number taken.
+func insertMessage(tx *sql.Tx, m *forum.Message) error {
+	ctx := context.Background()
+	var replyAuthorID sql.NullInt64
+	if m.ReplyTo != 0 {
+		err := tx.QueryRowContext(ctx,
+			`UPDATE messages SET reply_count = reply_count + 1 WHERE board_id = ? AND number = ? RETURNING author_id`,
+			m.BoardID, m.ReplyTo).Scan(&replyAuthorID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
+		}
+		if err != nil {
+			return fmt.Errorf("count reply to %d: %w", m.ReplyTo, err)
+		}
+	}
+	err := tx.QueryRowContext(ctx,
+		`UPDATE boards SET last_number = last_number + 1, last_posted_at = ? WHERE id = ? RETURNING last_number`,
+		micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
+	}
+	if err != nil {
+		return fmt.Errorf("number message: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
+		sql.NullInt64{Int64: m.ReplyTo, Valid: m.ReplyTo != 0}, replyAuthorID); err != nil {
+		return fmt.Errorf("insert message %d: %w", m.Number, err)
+	}
+	if replyAuthorID.Valid {
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, replyAuthorID.Int64).Scan(&m.ReplyToAuthor); err != nil {
+			return fmt.Errorf("reply author: %w", err)
+		}
+	}
+	return nil
+}

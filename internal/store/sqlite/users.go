@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"parley/internal/forum"
+)
+
+func (s *Store) CreateUser(ctx context.Context, u *forum.User) error {
+	err := s.writer.QueryRowContext(ctx,
+		`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		u.Name, u.Role, u.PasswordHash, micro(u.CreatedAt)).Scan(&u.ID)
+	if err != nil {
+		return translate(fmt.Errorf("create user %q: %w", u.Name, err), fmt.Sprintf("the name %s is taken", u.Name))
+	}
+	return nil
+}
+
+const userColumns = `users.id, users.name, users.role, users.password_hash, users.created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
+	var u forum.User
+	var created int64
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = fromMicro(created)
+	return &u, nil
+}
+
+func (s *Store) UserByName(ctx context.Context, name string) (*forum.User, error) {
+	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	if err != nil {
+		return nil, notFound(err, "no member %q", name)
+	}
+	return u, nil
+}
+
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	var has bool
+	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&has)
+	return has, err
+}
+
+func (s *Store) CreateToken(ctx context.Context, t *forum.Token) error {
+	err := s.writer.QueryRowContext(ctx,
+		`INSERT INTO tokens (user_id, hash, hint, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		t.UserID, t.Hash, t.Hint, micro(t.CreatedAt)).Scan(&t.ID)
+	return translate(err, "token exists")
+}
+
+func (s *Store) UserByToken(ctx context.Context, hash []byte) (*forum.User, error) {
+	u, err := scanUser(s.reader.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ?`, hash))
+	if err != nil {
+		return nil, notFound(err, "no such token")
+	}
+	return u, nil
+}
+
+func (s *Store) Tokens(ctx context.Context, userID int64) ([]forum.Token, error) {
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT id, user_id, hash, hint, created_at FROM tokens WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tokens []forum.Token
+	for rows.Next() {
+		var t forum.Token
+		var created int64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Hash, &t.Hint, &created); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = fromMicro(created)
+		tokens = append(tokens, t)
+	}
+	return tokens, rows.Err()
+}
+
+func (s *Store) DeleteToken(ctx context.Context, userID, tokenID int64) error {
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return forum.Errorf(forum.CodeNotFound, "no token %d", tokenID)
+	}
+	return nil
+}
