@@ -121,7 +121,7 @@ type Store interface {
 	// UserByToken finds the owner of the token with this hash.
 	// CodeNotFound.
 	UserByToken(ctx context.Context, hash []byte) (*User, error)
-	// Tokens lists a user's tokens, oldest first.
+	// Tokens lists a user's tokens in the order they were created.
 	Tokens(ctx context.Context, userID int64) ([]Token, error)
 	// DeleteToken revokes one of a user's tokens. CodeNotFound when that user
 	// has no token with this ID.
@@ -139,8 +139,10 @@ type Store interface {
 	// with the board's counters and the replied-to message's reply count,
 	// in one durable transaction; it sets m.Number and m.ReplyToAuthor.
 	// It returns only once the message would survive a crash. CodeNotFound
-	// when the board does not exist; CodeInvalid when m.ReplyTo names no
-	// message of the board.
+	// when the board does not exist (checked first); CodeInvalid when
+	// m.ReplyTo names no message of the board or the author does not exist.
+	// A refused message writes nothing and takes no number, and never makes
+	// another message fail.
 	CreateMessage(ctx context.Context, m *Message) error
 	// Message finds message number n of a board. CodeNotFound.
 	Message(ctx context.Context, boardID, number int64) (*Message, error)

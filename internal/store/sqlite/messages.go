@@ -177,19 +177,26 @@ func (s *Store) commitPosts() {
 	}
 }
 
-// commitBatch inserts each post of the batch and commits once. A post the
-// rules refuse (a reply to a missing message) writes nothing and fails
-// alone; any other error fails the whole batch, since the transaction is
-// then in doubt.
+// commitBatch inserts each post of the batch and commits once. Each post
+// runs under its own savepoint, so one the database refuses (a reply to a
+// missing message, an unknown author) fails alone and leaves nothing
+// behind; only a failed commit fails them all.
 func (s *Store) commitBatch(batch []*postRequest) {
 	errs := make([]error, len(batch))
 	err := s.inTx(func(tx *sql.Tx) error {
+		ctx := context.Background()
 		for i, req := range batch {
-			err := insertMessage(tx, req.m)
-			if err != nil && forum.ErrorCode(err) == forum.CodeInternal {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 				return err
 			}
-			errs[i] = err
+			if errs[i] = insertMessage(tx, req.m); errs[i] != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE post`); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -197,7 +204,7 @@ func (s *Store) commitBatch(batch []*postRequest) {
 		if err != nil {
 			req.done <- err
 		} else {
-			req.done <- errs[i]
+			req.done <- translate(errs[i], "")
 		}
 	}
 }
@@ -220,11 +227,19 @@ func (s *Store) inTx(fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// insertMessage numbers and inserts one message. Its statements are ordered
-// so that a refused post has written nothing: the reply target is checked
-// (and its count raised) first, and only then is a number taken.
+// insertMessage numbers and inserts one message, raising the replied-to
+// message's count. The caller rolls back to a savepoint when it fails.
 func insertMessage(tx *sql.Tx, m *forum.Message) error {
 	ctx := context.Background()
+	err := tx.QueryRowContext(ctx,
+		`UPDATE boards SET last_number = last_number + 1, last_posted_at = ? WHERE id = ? RETURNING last_number`,
+		micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
+	}
+	if err != nil {
+		return fmt.Errorf("number message: %w", err)
+	}
 	var replyAuthorID sql.NullInt64
 	if m.ReplyTo != 0 {
 		err := tx.QueryRowContext(ctx,
@@ -236,15 +251,6 @@ func insertMessage(tx *sql.Tx, m *forum.Message) error {
 		if err != nil {
 			return fmt.Errorf("count reply to %d: %w", m.ReplyTo, err)
 		}
-	}
-	err := tx.QueryRowContext(ctx,
-		`UPDATE boards SET last_number = last_number + 1, last_posted_at = ? WHERE id = ? RETURNING last_number`,
-		micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
-	if errors.Is(err, sql.ErrNoRows) {
-		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
-	}
-	if err != nil {
-		return fmt.Errorf("number message: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)

@@ -138,6 +138,8 @@ func translate(err error, conflict string) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return forum.WrapError(forum.CodeConflict, err, "%s", conflict)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return forum.WrapError(forum.CodeInvalid, err, "it refers to a member, board or message that does not exist")
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return forum.WrapError(forum.CodeUnavailable, err, "the database is busy; try again")
 		case sqlite3.SQLITE_FULL:

@@ -1,0 +1,100 @@
+package sqlite_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"parley/internal/forum"
+	"parley/internal/store/sqlite"
+	"parley/internal/store/storetest"
+)
+
+// TestConformance runs the suite every store passes, on a file (not
+// :memory:) so that WAL, fsync and the separate reader pool are exercised.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) forum.Store {
+		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
+}
+
+// TestReopen checks that opening an existing database applies no migration
+// twice and keeps what was committed.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	st, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := storetest.MustCreateUser(t, st, "alice")
+	b := storetest.MustCreateBoard(t, st, u, "intc")
+	storetest.MustPost(t, st, b, u, "kept", 0)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer st.Close()
+	m, err := st.Message(t.Context(), b.ID, 1)
+	if err != nil || m.Body != "kept" {
+		t.Fatalf("after reopen: %+v, %v", m, err)
+	}
+}
+
+// TestCloseWhilePosting checks that Close answers every post in flight:
+// each either committed (and is then readable) or refused as unavailable.
+func TestCloseWhilePosting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	st, err := sqlite.Open(t.Context(), path, sqlite.Options{MaxBatch: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := storetest.MustCreateUser(t, st, "alice")
+	b := storetest.MustCreateBoard(t, st, u, "intc")
+	type result struct {
+		number int64
+		err    error
+	}
+	results := make(chan result, 64)
+	for range 64 {
+		go func() {
+			m := &forum.Message{BoardID: b.ID, AuthorID: u.ID, CreatedAt: storetest.Tick(), Body: "x", HTML: "x"}
+			err := st.CreateMessage(t.Context(), m)
+			results <- result{m.Number, err}
+		}()
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var acknowledged []int64
+	for range 64 {
+		r := <-results
+		switch code := forum.ErrorCode(r.err); code {
+		case "":
+			acknowledged = append(acknowledged, r.number)
+		case forum.CodeUnavailable:
+		default:
+			t.Errorf("post during Close: %v (code %q), want success or unavailable", r.err, code)
+		}
+	}
+	st, err = sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, n := range acknowledged {
+		if _, err := st.Message(t.Context(), b.ID, n); err != nil {
+			t.Errorf("acknowledged message %d lost: %v", n, err)
+		}
+	}
+	got, err := st.BoardBySlug(t.Context(), "intc")
+	if err != nil || got.LastNumber != int64(len(acknowledged)) {
+		t.Fatalf("board holds %d messages, %d were acknowledged (%v)", got.LastNumber, len(acknowledged), err)
+	}
+}

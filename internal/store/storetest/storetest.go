@@ -1,0 +1,292 @@
+// Package storetest is the conformance suite that every forum.Store passes.
+// It holds the invariants of DESIGN.md that a store alone must keep —
+// numbering without gaps under concurrency, removal without renumbering,
+// counters kept with the messages, windows by number — so that SQLite and
+// PostgreSQL are proven by one set of tests rather than two that drift.
+//
+// A store's own test calls Run with a function that opens a new, empty,
+// migrated store:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) forum.Store {
+//			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			t.Cleanup(func() { st.Close() })
+//			return st
+//		})
+//	}
+//
+// The suite assumes nothing of the backend beyond the forum.Store contract
+// and one fact every store shares: times are kept to the microsecond and
+// read back in UTC.
+package storetest
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+)
+
+// Run runs the conformance suite. open returns a new, empty, migrated store
+// for one subtest; the suite closes nothing (open should register cleanup
+// with t.Cleanup).
+func Run(t *testing.T, open func(t *testing.T) forum.Store) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
+	t.Run("Boards", func(t *testing.T) { testBoards(t, open) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
+	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
+	t.Run("Replies", func(t *testing.T) { testReplies(t, open) })
+	t.Run("RemoveMessage", func(t *testing.T) { testRemoveMessage(t, open) })
+	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open) })
+	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("Service", func(t *testing.T) { testService(t, open) })
+}
+
+// epoch is the first time the suite hands out: the moment of the message in
+// DESIGN.md, with microseconds so that a store dropping them is caught.
+var epoch = time.Date(2007, 8, 10, 13, 42, 12, 123456000, time.UTC)
+
+var ticks atomic.Int64
+
+// Tick returns a fixed UTC time at microsecond precision, later than every
+// time it returned before, so that posts made one after another have
+// increasing times.
+func Tick() time.Time {
+	return epoch.Add(time.Duration(ticks.Add(1)) * (time.Second + time.Microsecond))
+}
+
+// Render stands in for Markdown rendering: the suite checks that the HTML
+// given is the HTML kept, not what it looks like.
+func Render(body string) string { return "<p>" + html.EscapeString(body) + "</p>" }
+
+// MustCreateUser stores a member named name with a password hash.
+func MustCreateUser(tb testing.TB, st forum.Store, name string) *forum.User {
+	tb.Helper()
+	u := &forum.User{
+		Name:         name,
+		Role:         forum.RoleMember,
+		PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
+		CreatedAt:    Tick(),
+	}
+	if err := st.CreateUser(tb.Context(), u); err != nil {
+		tb.Fatalf("CreateUser(%q): %v", name, err)
+	}
+	return u
+}
+
+// MustCreateBoard stores a board opened by creator.
+func MustCreateBoard(tb testing.TB, st forum.Store, creator *forum.User, slug string) *forum.Board {
+	tb.Helper()
+	b := &forum.Board{
+		Slug:        slug,
+		Title:       "Board " + slug,
+		Description: "About " + slug + ".",
+		CreatedAt:   Tick(),
+		CreatorID:   creator.ID,
+		Creator:     creator.Name,
+	}
+	if err := st.CreateBoard(tb.Context(), b); err != nil {
+		tb.Fatalf("CreateBoard(%q): %v", slug, err)
+	}
+	return b
+}
+
+// MustPost stores a message as the Service would: body, rendered HTML and a
+// time from Tick. replyTo 0 answers no message.
+func MustPost(tb testing.TB, st forum.Store, board *forum.Board, author *forum.User, body string, replyTo int64) *forum.Message {
+	tb.Helper()
+	m := newMessage(board, author, body, replyTo)
+	if err := st.CreateMessage(tb.Context(), m); err != nil {
+		tb.Fatalf("CreateMessage(%s, reply to %d): %v", board.Slug, replyTo, err)
+	}
+	return m
+}
+
+func newMessage(board *forum.Board, author *forum.User, body string, replyTo int64) *forum.Message {
+	return &forum.Message{
+		BoardID:   board.ID,
+		Board:     board.Slug,
+		AuthorID:  author.ID,
+		Author:    author.Name,
+		CreatedAt: Tick(),
+		Body:      body,
+		HTML:      Render(body),
+		ReplyTo:   replyTo,
+	}
+}
+
+// mustBoard reads a board back, for its counters.
+func mustBoard(tb testing.TB, st forum.Store, slug string) *forum.Board {
+	tb.Helper()
+	b, err := st.BoardBySlug(tb.Context(), slug)
+	if err != nil {
+		tb.Fatalf("BoardBySlug(%q): %v", slug, err)
+	}
+	return b
+}
+
+func mustMessage(tb testing.TB, st forum.Store, board *forum.Board, n int64) *forum.Message {
+	tb.Helper()
+	m, err := st.Message(tb.Context(), board.ID, n)
+	if err != nil {
+		tb.Fatalf("Message(%s, %d): %v", board.Slug, n, err)
+	}
+	return m
+}
+
+func wantCode(tb testing.TB, err error, code forum.Code) {
+	tb.Helper()
+	if got := forum.ErrorCode(err); got != code {
+		tb.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+// sameTime reports whether got is the instant want, in UTC: stores keep
+// microseconds and answer in UTC, so a time comes back exactly as given.
+func sameTime(got, want time.Time) bool {
+	return got.Equal(want) && got.Location() == time.UTC
+}
+
+// diffs collects the fields in which two values differ.
+type diffs []string
+
+func (d *diffs) check(field string, got, want any) {
+	if gt, ok := got.(time.Time); ok {
+		if !sameTime(gt, want.(time.Time)) {
+			*d = append(*d, fmt.Sprintf("%s %v (%v), want %v", field, gt, gt.Location(), want))
+		}
+		return
+	}
+	if got != want {
+		*d = append(*d, fmt.Sprintf("%s %#v, want %#v", field, got, want))
+	}
+}
+
+func diffMessage(got, want *forum.Message) diffs {
+	var d diffs
+	d.check("BoardID", got.BoardID, want.BoardID)
+	d.check("Board", got.Board, want.Board)
+	d.check("Number", got.Number, want.Number)
+	d.check("AuthorID", got.AuthorID, want.AuthorID)
+	d.check("Author", got.Author, want.Author)
+	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
+	d.check("Body", got.Body, want.Body)
+	d.check("HTML", got.HTML, want.HTML)
+	d.check("ReplyTo", got.ReplyTo, want.ReplyTo)
+	d.check("ReplyToAuthor", got.ReplyToAuthor, want.ReplyToAuthor)
+	d.check("ReplyCount", got.ReplyCount, want.ReplyCount)
+	d.check("Removed", got.Removed, want.Removed)
+	d.check("RemovedAt", got.RemovedAt, want.RemovedAt)
+	return d
+}
+
+// wantMessage fails unless got holds every field of want.
+func wantMessage(tb testing.TB, got, want *forum.Message) {
+	tb.Helper()
+	if d := diffMessage(got, want); len(d) > 0 {
+		tb.Fatalf("message %s/%d differs:\n\t%s", want.Board, want.Number, strings.Join(d, "\n\t"))
+	}
+}
+
+func diffBoard(got, want *forum.Board) diffs {
+	var d diffs
+	d.check("ID", got.ID, want.ID)
+	d.check("Slug", got.Slug, want.Slug)
+	d.check("Title", got.Title, want.Title)
+	d.check("Description", got.Description, want.Description)
+	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
+	d.check("CreatorID", got.CreatorID, want.CreatorID)
+	d.check("Creator", got.Creator, want.Creator)
+	d.check("LastNumber", got.LastNumber, want.LastNumber)
+	d.check("LastPostedAt", got.LastPostedAt, want.LastPostedAt)
+	return d
+}
+
+func wantBoard(tb testing.TB, got, want *forum.Board) {
+	tb.Helper()
+	if d := diffBoard(got, want); len(d) > 0 {
+		tb.Fatalf("board %s differs:\n\t%s", want.Slug, strings.Join(d, "\n\t"))
+	}
+}
+
+// readBoard reads every message of b through windows, as a reader paging
+// through the board by Next would.
+func readBoard(tb testing.TB, st forum.Store, b *forum.Board) []forum.Message {
+	tb.Helper()
+	return readPages(tb, func(from int64) ([]forum.Message, error) {
+		return st.Messages(tb.Context(), b.ID, forum.Window{From: from, Limit: forum.MaxWindow})
+	})
+}
+
+// readPages calls page with from = 1, then with the number after the last
+// message each call returned, until one returns nothing. A page that starts
+// before from fails the test rather than loop for ever.
+func readPages(tb testing.TB, page func(from int64) ([]forum.Message, error)) []forum.Message {
+	tb.Helper()
+	var all []forum.Message
+	for from := int64(1); ; {
+		msgs, err := page(from)
+		if err != nil {
+			tb.Fatalf("page from %d: %v", from, err)
+		}
+		if len(msgs) == 0 {
+			return all
+		}
+		if first := msgs[0].Number; first < from {
+			tb.Fatalf("page from %d starts at %d", from, first)
+		}
+		all = append(all, msgs...)
+		from = msgs[len(msgs)-1].Number + 1
+	}
+}
+
+// numbers returns the numbers of msgs in the order given.
+func numbers(msgs []forum.Message) []int64 {
+	ns := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ns[i] = m.Number
+	}
+	return ns
+}
+
+// span returns the numbers first..last, or nil when first > last.
+func span(first, last int64) []int64 {
+	var ns []int64
+	for n := first; n <= last; n++ {
+		ns = append(ns, n)
+	}
+	return ns
+}
+
+// fmtNumbers shows a list of numbers briefly: runs of consecutive numbers
+// as first..last, so that a wrong window of 3,200 reads in one line.
+func fmtNumbers(ns []int64) string {
+	if len(ns) == 0 {
+		return "[]"
+	}
+	s := "["
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if i > 0 {
+			s += " "
+		}
+		if j > i {
+			s += fmt.Sprintf("%d..%d", ns[i], ns[j])
+		} else {
+			s += fmt.Sprint(ns[i])
+		}
+		i = j + 1
+	}
+	return s + "]"
+}

@@ -1,0 +1,239 @@
+package storetest
+
+import (
+	"crypto/sha256"
+	"testing"
+
+	"parley/internal/forum"
+)
+
+func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
+	t.Run("OK", func(t *testing.T) {
+		st := open(t)
+		ctx := t.Context()
+		want := &forum.User{
+			Name:         "Road_Walker",
+			Role:         forum.RoleMember,
+			PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5",
+			CreatedAt:    Tick(),
+		}
+		if err := st.CreateUser(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		if want.ID == 0 {
+			t.Fatal("CreateUser did not set the ID")
+		}
+		other := MustCreateUser(t, st, "Tenchusatsu")
+		if other.ID == want.ID {
+			t.Fatalf("two users share ID %d", other.ID)
+		}
+		got, err := st.UserByName(ctx, "Road_Walker")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser(t, got, want)
+	})
+
+	t.Run("IgnoresCase", func(t *testing.T) {
+		st := open(t)
+		want := MustCreateUser(t, st, "Alice")
+		for _, name := range []string{"Alice", "alice", "ALICE", "aLiCe"} {
+			got, err := st.UserByName(t.Context(), name)
+			if err != nil {
+				t.Fatalf("UserByName(%q): %v", name, err)
+			}
+			// The name comes back as it was written, whatever was asked.
+			wantUser(t, got, want)
+		}
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		st := open(t)
+		first := MustCreateUser(t, st, "Alice")
+		for _, name := range []string{"Alice", "aLiCe", "ALICE"} {
+			u := &forum.User{Name: name, Role: forum.RoleAdmin, CreatedAt: Tick()}
+			wantCode(t, st.CreateUser(t.Context(), u), forum.CodeConflict)
+		}
+		got, err := st.UserByName(t.Context(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser(t, got, first)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		st := open(t)
+		_, err := st.UserByName(t.Context(), "nobody")
+		wantCode(t, err, forum.CodeNotFound)
+		MustCreateUser(t, st, "alice")
+		for _, name := range []string{"nobody", "alic", "alice2", ""} {
+			_, err := st.UserByName(t.Context(), name)
+			wantCode(t, err, forum.CodeNotFound)
+		}
+	})
+
+	t.Run("HasUsers", func(t *testing.T) {
+		st := open(t)
+		has, err := st.HasUsers(t.Context())
+		if err != nil || has {
+			t.Fatalf("HasUsers on an empty store = %v, %v; want false", has, err)
+		}
+		MustCreateUser(t, st, "alice")
+		has, err = st.HasUsers(t.Context())
+		if err != nil || !has {
+			t.Fatalf("HasUsers with a user = %v, %v; want true", has, err)
+		}
+	})
+
+	t.Run("Roles", func(t *testing.T) {
+		st := open(t)
+		for _, role := range []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin} {
+			want := &forum.User{Name: "user-" + string(role), Role: role, PasswordHash: "h-" + string(role), CreatedAt: Tick()}
+			if err := st.CreateUser(t.Context(), want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.UserByName(t.Context(), want.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantUser(t, got, want)
+		}
+	})
+
+	t.Run("EmptyPasswordHash", func(t *testing.T) {
+		// Authors brought in by an import have no password.
+		st := open(t)
+		want := &forum.User{Name: "imported", Role: forum.RoleMember, CreatedAt: Tick()}
+		if err := st.CreateUser(t.Context(), want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.UserByName(t.Context(), "imported")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser(t, got, want)
+	})
+}
+
+func wantUser(tb testing.TB, got, want *forum.User) {
+	tb.Helper()
+	var d diffs
+	d.check("ID", got.ID, want.ID)
+	d.check("Name", got.Name, want.Name)
+	d.check("Role", got.Role, want.Role)
+	d.check("PasswordHash", got.PasswordHash, want.PasswordHash)
+	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
+	if len(d) > 0 {
+		tb.Fatalf("user %s differs:\n\t%v", want.Name, d)
+	}
+}
+
+// tokenHash stands in for the Service's hash of a secret.
+func tokenHash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func mustCreateToken(tb testing.TB, st forum.Store, u *forum.User, secret string) *forum.Token {
+	tb.Helper()
+	tok := &forum.Token{UserID: u.ID, Hash: tokenHash(secret), Hint: secret[:4], CreatedAt: Tick()}
+	if err := st.CreateToken(tb.Context(), tok); err != nil {
+		tb.Fatalf("CreateToken: %v", err)
+	}
+	return tok
+}
+
+func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
+	t.Run("OK", func(t *testing.T) {
+		st := open(t)
+		MustCreateUser(t, st, "bob")
+		alice := MustCreateUser(t, st, "alice")
+		tok := mustCreateToken(t, st, alice, "secret-one")
+		if tok.ID == 0 {
+			t.Fatal("CreateToken did not set the ID")
+		}
+		got, err := st.UserByToken(t.Context(), tokenHash("secret-one"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser(t, got, alice)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		st := open(t)
+		alice := MustCreateUser(t, st, "alice")
+		_, err := st.UserByToken(t.Context(), tokenHash("never issued"))
+		wantCode(t, err, forum.CodeNotFound)
+		mustCreateToken(t, st, alice, "secret-one")
+		for _, hash := range [][]byte{tokenHash("secret-two"), tokenHash("secret-one")[:16], {}} {
+			_, err := st.UserByToken(t.Context(), hash)
+			wantCode(t, err, forum.CodeNotFound)
+		}
+	})
+
+	t.Run("List", func(t *testing.T) {
+		st := open(t)
+		alice := MustCreateUser(t, st, "alice")
+		bob := MustCreateUser(t, st, "bob")
+		var want []*forum.Token
+		for _, secret := range []string{"aaaa-1", "bbbb-2", "cccc-3"} {
+			want = append(want, mustCreateToken(t, st, alice, secret))
+			mustCreateToken(t, st, bob, "bob-"+secret)
+		}
+		got, err := st.Tokens(t.Context(), alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("Tokens lists %d tokens, want alice's %d", len(got), len(want))
+		}
+		for i := range want {
+			var d diffs
+			d.check("ID", got[i].ID, want[i].ID)
+			d.check("UserID", got[i].UserID, want[i].UserID)
+			d.check("Hash", string(got[i].Hash), string(want[i].Hash))
+			d.check("Hint", got[i].Hint, want[i].Hint)
+			d.check("CreatedAt", got[i].CreatedAt, want[i].CreatedAt)
+			if len(d) > 0 {
+				t.Errorf("token %d of %d (oldest first) differs:\n\t%v", i+1, len(want), d)
+			}
+		}
+		carol := MustCreateUser(t, st, "carol")
+		if got, err := st.Tokens(t.Context(), carol.ID); err != nil || len(got) != 0 {
+			t.Fatalf("Tokens of a user without any = %+v, %v; want none", got, err)
+		}
+	})
+
+	t.Run("Delete", func(t *testing.T) {
+		st := open(t)
+		alice := MustCreateUser(t, st, "alice")
+		gone := mustCreateToken(t, st, alice, "secret-one")
+		kept := mustCreateToken(t, st, alice, "secret-two")
+		if err := st.DeleteToken(t.Context(), alice.ID, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := st.UserByToken(t.Context(), tokenHash("secret-one"))
+		wantCode(t, err, forum.CodeNotFound)
+		if u, err := st.UserByToken(t.Context(), tokenHash("secret-two")); err != nil || u.ID != alice.ID {
+			t.Fatalf("the other token stopped working: %+v, %v", u, err)
+		}
+		list, err := st.Tokens(t.Context(), alice.ID)
+		if err != nil || len(list) != 1 || list[0].ID != kept.ID {
+			t.Fatalf("Tokens after deleting one = %+v, %v; want only token %d", list, err, kept.ID)
+		}
+		wantCode(t, st.DeleteToken(t.Context(), alice.ID, gone.ID), forum.CodeNotFound)
+	})
+
+	t.Run("DeleteErrNotFound", func(t *testing.T) {
+		st := open(t)
+		alice := MustCreateUser(t, st, "alice")
+		bob := MustCreateUser(t, st, "bob")
+		tok := mustCreateToken(t, st, alice, "secret-one")
+		// Only its owner may revoke a token.
+		wantCode(t, st.DeleteToken(t.Context(), bob.ID, tok.ID), forum.CodeNotFound)
+		wantCode(t, st.DeleteToken(t.Context(), alice.ID, tok.ID+1000), forum.CodeNotFound)
+		if u, err := st.UserByToken(t.Context(), tokenHash("secret-one")); err != nil || u.ID != alice.ID {
+			t.Fatalf("the token stopped working after another user tried to delete it: %+v, %v", u, err)
+		}
+	})
+}
