@@ -115,6 +115,9 @@ type Store interface {
 	UserByName(ctx context.Context, name string) (*User, error)
 	// HasUsers reports whether any user exists.
 	HasUsers(ctx context.Context) (bool, error)
+	// OldestUser finds the user with this role who registered first.
+	// CodeNotFound when nobody has the role.
+	OldestUser(ctx context.Context, role Role) (*User, error)
 
 	// CreateToken stores t and sets its ID.
 	CreateToken(ctx context.Context, t *Token) error

@@ -132,6 +132,16 @@ func (s *Service) User(ctx context.Context, name string) (*User, error) {
 	return s.store.UserByName(ctx, name)
 }
 
+// FirstAdmin finds the admin who has been one longest: the operator's
+// stand-in when a tool acts without naming a member.
+func (s *Service) FirstAdmin(ctx context.Context) (*User, error) {
+	u, err := s.store.OldestUser(ctx, RoleAdmin)
+	if ErrorCode(err) == CodeNotFound {
+		return nil, Errorf(CodeNotFound, "the forum has no admin yet; add one with 'parley user add NAME --role admin'")
+	}
+	return u, err
+}
+
 // FirstAdminName is the account created on a database without users.
 const FirstAdminName = "admin"
 

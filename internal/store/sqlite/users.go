@@ -43,6 +43,15 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 	return has, err
 }
 
+func (s *Store) OldestUser(ctx context.Context, role forum.Role) (*forum.User, error) {
+	u, err := scanUser(s.reader.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE role = ? ORDER BY created_at, id LIMIT 1`, role))
+	if err != nil {
+		return nil, notFound(err, "no %s", role)
+	}
+	return u, nil
+}
+
 func (s *Store) CreateToken(ctx context.Context, t *forum.Token) error {
 	err := s.writer.QueryRowContext(ctx,
 		`INSERT INTO tokens (user_id, hash, hint, created_at) VALUES (?, ?, ?, ?) RETURNING id`,

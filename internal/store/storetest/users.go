@@ -85,6 +85,28 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	})
 
+	t.Run("OldestUser", func(t *testing.T) {
+		st := open(t)
+		_, err := st.OldestUser(t.Context(), forum.RoleAdmin)
+		wantCode(t, err, forum.CodeNotFound)
+		MustCreateUser(t, st, "member")
+		var admins []*forum.User
+		for _, name := range []string{"first", "second"} {
+			u := &forum.User{Name: name, Role: forum.RoleAdmin, CreatedAt: Tick()}
+			if err := st.CreateUser(t.Context(), u); err != nil {
+				t.Fatal(err)
+			}
+			admins = append(admins, u)
+		}
+		got, err := st.OldestUser(t.Context(), forum.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser(t, got, admins[0])
+		_, err = st.OldestUser(t.Context(), forum.RoleModerator)
+		wantCode(t, err, forum.CodeNotFound)
+	})
+
 	t.Run("Roles", func(t *testing.T) {
 		st := open(t)
 		for _, role := range []forum.Role{forum.RoleMember, forum.RoleModerator, forum.RoleAdmin} {

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"parley/internal/api"
+	"parley/internal/forum"
+)
+
+// serveConfig is the configuration of `parley serve`.
+type serveConfig struct {
+	DB                 string
+	Addr               string
+	RegistrationClosed bool
+}
+
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE] [--registration open|closed]"
+
+func parseServe(args []string, getenv env) (serveConfig, error) {
+	var cfg serveConfig
+	fs := newFlagSet("serve")
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "the `host:port` to listen on; port 0 picks a free port (see the log)")
+	registration := "open"
+	fs.StringVar(&registration, "registration", registration, "whether anyone may sign up through the API: `open` or closed")
+	dbFlag(fs, &cfg.DB)
+	cl, err := parse(fs, serveSynopsis, args, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if len(cl.args) > 0 {
+		return cfg, usageErrorf("serve: unexpected argument %q", cl.args[0])
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return cfg, usageErrorf("serve: %s must be host:port, such as 127.0.0.1:8080, not %q", cl.origin("addr"), cfg.Addr)
+	}
+	switch registration {
+	case "open":
+	case "closed":
+		cfg.RegistrationClosed = true
+	default:
+		return cfg, usageErrorf("serve: %s must be open or closed, not %q", cl.origin("registration"), registration)
+	}
+	return cfg, checkDB(cl, cfg.DB)
+}
+
+// shutdownTimeout bounds how long in-flight requests may take to finish
+// once a shutdown has begun. Posts wait only for a commit, milliseconds.
+const shutdownTimeout = 10 * time.Second
+
+// serve runs the server until ctx is cancelled (SIGINT, SIGTERM), then
+// stops taking requests, lets those in flight finish and closes the store,
+// which commits the posts still waiting.
+func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
+	cfg, err := parseServe(args, getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	svc, store, err := openForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed})
+	if err != nil {
+		return err
+	}
+	if err := serveForum(ctx, cfg, svc, log); err != nil {
+		store.Close()
+		return err
+	}
+	if err := store.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", cfg.DB, err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *slog.Logger) error {
+	// Listen first: were the address taken after the first admin was
+	// created, its password would never be shown.
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	adminPassword, created, err := svc.EnsureAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	addr := ln.Addr().String()
+	if created {
+		log.Warn("created the first admin; sign in with this password, shown only this once",
+			"name", forum.FirstAdminName,
+			"password", adminPassword,
+			"curl", fmt.Sprintf(`curl -X POST http://%s/api/v1/tokens -H 'Content-Type: application/json' -d '{"name":"%s","password":"%s"}'`,
+				reachable(addr), forum.FirstAdminName, adminPassword))
+	}
+	// Last of the start-up lines, so that whoever waits for it has read
+	// the others.
+	log.Info("listening", "addr", addr, "db", cfg.DB, "registration_closed", cfg.RegistrationClosed)
+
+	srv := newServer(svc, log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down", "cause", context.Cause(ctx))
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("requests still running after %v: %w", shutdownTimeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newServer returns the HTTP server of the forum. Its limits keep a slow or
+// hostile client from holding a connection or memory for long.
+func newServer(svc *forum.Service, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", api.New(svc, log))
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /{$}", home)
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
+}
+
+// home stands in for the web pages, which arrive with a later release.
+func home(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	io.WriteString(w, `Parley is running.
+
+The web pages arrive with a later release. Until then, use the JSON API:
+  GET  /api/v1/boards                     the boards
+  POST /api/v1/tokens                     sign in: {"name","password"} -> {"token"}
+  GET  /api/v1/boards/{slug}/messages     a board's newest messages
+See README.md for the whole API.
+`)
+}
+
+// reachable turns a listening address into one a client on this machine
+// can connect to: a server listening on every interface (":8080") is
+// reached on the loopback address.
+func reachable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

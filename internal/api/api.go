@@ -1,0 +1,128 @@
+// Package api serves Parley's JSON API v1 under /api/v1/. Handlers only
+// parse a request, call the forum.Service and encode its answer: every rule
+// lives in the Service, and every error is answered by errors.go.
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"parley/internal/forum"
+)
+
+// server is the API: a ServeMux of thin handlers over the Service.
+type server struct {
+	svc *forum.Service
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New returns the handler serving /api/v1/.
+func New(svc *forum.Service, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{svc: svc, log: log, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *server) routes() {
+	s.handle("POST /api/v1/users", s.register)
+
+	s.handle("POST /api/v1/tokens", s.createToken)
+	s.handle("GET /api/v1/tokens", s.authed(s.listTokens))
+	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+
+	s.handle("GET /api/v1/boards", s.listBoards)
+	s.handle("POST /api/v1/boards", s.authed(s.createBoard))
+	s.handle("GET /api/v1/boards/{slug}", s.getBoard)
+
+	s.handle("GET /api/v1/boards/{slug}/messages", s.listMessages)
+	s.handle("POST /api/v1/boards/{slug}/messages", s.authed(s.postMessage))
+	s.handle("GET /api/v1/boards/{slug}/messages/{n}", s.getMessage)
+	s.handle("DELETE /api/v1/boards/{slug}/messages/{n}", s.authed(s.removeMessage))
+	s.handle("GET /api/v1/boards/{slug}/messages/{n}/replies", s.listReplies)
+
+	s.handle("GET /api/v1/search", s.search)
+}
+
+// handlerFunc is an API handler: it writes its answer on success and
+// returns the error otherwise, for s.fail to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *server) handle(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Answers to a member, or that change something, must not be kept by
+	// a browser or a proxy.
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || len(r.Header.Values("Authorization")) > 0 {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	defer s.recoverPanic(w, r)
+
+	// ServeMux answers an unknown path or method itself, in plain text;
+	// the API answers everything in JSON.
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		h.ServeHTTP(&fallbackWriter{ResponseWriter: w, s: s, r: r}, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// recoverPanic answers a handler's panic as an internal error, so that a bug
+// costs one request a 500 rather than its connection, and logs its stack.
+func (s *server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.log.ErrorContext(r.Context(), "api: panic", "method", r.Method, "path", r.URL.Path,
+		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
+}
+
+// fallbackWriter replaces the plain-text 404 and 405 that ServeMux writes
+// for a path or method the API does not have by JSON errors. Anything else
+// (ServeMux's redirects to a clean path) passes through.
+type fallbackWriter struct {
+	http.ResponseWriter
+	s        *server
+	r        *http.Request
+	replaced bool
+}
+
+func (f *fallbackWriter) WriteHeader(status int) {
+	switch status {
+	case http.StatusNotFound:
+		f.s.writeError(f.ResponseWriter, f.r, status, string(forum.CodeNotFound),
+			fmt.Sprintf("no API endpoint %s", f.r.URL.Path))
+	case http.StatusMethodNotAllowed:
+		// ServeMux has set Allow on the shared header.
+		allow := f.Header().Get("Allow")
+		f.s.writeError(f.ResponseWriter, f.r, status, codeMethodNotAllowed,
+			fmt.Sprintf("method %s is not allowed on %s; allowed: %s", f.r.Method, f.r.URL.Path, allow))
+	default:
+		f.ResponseWriter.WriteHeader(status)
+		return
+	}
+	f.replaced = true
+}
+
+func (f *fallbackWriter) Write(p []byte) (int, error) {
+	if f.replaced {
+		return len(p), nil // ServeMux's plain-text body
+	}
+	return f.ResponseWriter.Write(p)
+}
