@@ -139,15 +139,13 @@ func (s *server) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.svc.Replies(r.Context(), r.PathValue("slug"), n, from, limit)
+	msgs, next, err := s.svc.Replies(r.Context(), r.PathValue("slug"), n, from, limit)
 	if err != nil {
 		return err
 	}
 	out := repliesJSON{Messages: toMessagesJSON(msgs)}
-	// A full window may have more after it; the Service does not say, so
-	// the last window of an exact multiple of limit comes back empty.
-	if len(msgs) == limit {
-		out.Next = nullable(msgs[len(msgs)-1].Number + 1)
+	if next > 0 {
+		out.Next = nullable(next)
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 	return nil

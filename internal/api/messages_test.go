@@ -91,6 +91,7 @@ func TestReplies(t *testing.T) {
 		{"All", "/api/v1/boards/b/messages/1/replies", []int64{2, 4, 5}, nil, 3},
 		{"FirstWindow", "/api/v1/boards/b/messages/1/replies?limit=2", []int64{2, 4}, 5.0, 2},
 		{"SecondWindow", "/api/v1/boards/b/messages/1/replies?from=5&limit=2", []int64{5}, nil, 1},
+		{"ExactlyFull", "/api/v1/boards/b/messages/1/replies?limit=3", []int64{2, 4, 5}, nil, 3},
 		{"FromBetween", "/api/v1/boards/b/messages/1/replies?from=3", []int64{4, 5}, nil, 2},
 		{"Nested", "/api/v1/boards/b/messages/2/replies", []int64{6}, nil, 1},
 		{"None", "/api/v1/boards/b/messages/6/replies", nil, nil, 0},

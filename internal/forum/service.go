@@ -410,26 +410,32 @@ func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, e
 }
 
 // Replies returns up to limit direct replies to message n, numbered from
-// and up.
-func (s *Service) Replies(ctx context.Context, slug string, n, from int64, limit int) ([]Message, error) {
+// and up, and the from of the following window (0 when none follows).
+func (s *Service) Replies(ctx context.Context, slug string, n, from int64, limit int) ([]Message, int64, error) {
 	if limit < 1 || limit > MaxWindow {
-		return nil, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
+		return nil, 0, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
 	}
 	if from < 0 {
-		return nil, Errorf(CodeInvalid, "from must be a positive message number")
+		return nil, 0, Errorf(CodeInvalid, "from must be a positive message number")
 	}
 	b, err := s.boardHolding(ctx, slug, n)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit)
+	// One more than asked tells whether another window follows.
+	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit+1)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	var next int64
+	if len(msgs) > limit {
+		next = msgs[limit].Number
+		msgs = msgs[:limit]
 	}
 	for i := range msgs {
 		redact(&msgs[i])
 	}
-	return msgs, nil
+	return msgs, next, nil
 }
 
 // Remove takes a message down: its author may, and so may moderators. The

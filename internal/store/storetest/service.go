@@ -160,7 +160,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 				t.Errorf("window: message %d: removed %q, body %q", m.Number, m.Removed, m.Body)
 			}
 		}
-		replies, err := svc.Replies(ctx, "intc", 2, 0, 10)
+		replies, _, err := svc.Replies(ctx, "intc", 2, 0, 10)
 		if err != nil || len(replies) != 1 || replies[0].Number != 5 || replies[0].Body != "" || replies[0].Removed != forum.RemovedByModerator {
 			t.Fatalf("Replies(2) = %+v, %v; want the tombstone of 5", replies, err)
 		}
