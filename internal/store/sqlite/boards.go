@@ -35,7 +35,7 @@ func scanBoard(row interface{ Scan(...any) error }) (*forum.Board, error) {
 }
 
 func (s *Store) BoardBySlug(ctx context.Context, slug string) (*forum.Board, error) {
-	b, err := scanBoard(s.reader.QueryRowContext(ctx, boardQuery+` WHERE slug = ?`, slug))
+	b, err := scanBoard(s.stmt.boardBySlug.QueryRowContext(ctx, slug))
 	if err != nil {
 		return nil, notFound(err, "no board %q", slug)
 	}

@@ -32,7 +32,7 @@ func scanMessage(row interface{ Scan(...any) error }, m *forum.Message) error {
 
 func (s *Store) Message(ctx context.Context, boardID, number int64) (*forum.Message, error) {
 	var m forum.Message
-	err := scanMessage(s.reader.QueryRowContext(ctx, messageQuery+` WHERE m.board_id = ? AND m.number = ?`, boardID, number), &m)
+	err := scanMessage(s.stmt.message.QueryRowContext(ctx, boardID, number), &m)
 	if err != nil {
 		return nil, notFound(err, "no message %d", number)
 	}
@@ -48,27 +48,23 @@ func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]
 	)
 	switch {
 	case w.From > 0:
-		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.number >= ? ORDER BY m.number LIMIT ?`,
-			boardID, w.From, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowFrom, boardID, w.From, w.Limit)
 	case w.Before > 0:
-		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.number < ? ORDER BY m.number DESC LIMIT ?`,
-			boardID, w.Before, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowBefore, boardID, w.Before, w.Limit)
 		slices.Reverse(msgs)
 	default:
-		msgs, err = s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? ORDER BY m.number DESC LIMIT ?`,
-			boardID, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowNewest, boardID, w.Limit)
 		slices.Reverse(msgs)
 	}
 	return msgs, err
 }
 
 func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
-	return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = ? AND m.reply_to = ? AND m.number >= ? ORDER BY m.number LIMIT ?`,
-		boardID, number, from, limit)
+	return queryMessages(ctx, s.stmt.replies, boardID, number, from, limit)
 }
 
-func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]forum.Message, error) {
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Message, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +185,7 @@ func (s *Store) commitBatch(batch []*postRequest) {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 				return err
 			}
-			if errs[i] = insertMessage(tx, req.m); errs[i] != nil {
+			if errs[i] = s.insertMessage(tx, req.m); errs[i] != nil {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
 					return err
 				}
@@ -229,11 +225,9 @@ func (s *Store) inTx(fn func(tx *sql.Tx) error) error {
 
 // insertMessage numbers and inserts one message, raising the replied-to
 // message's count. The caller rolls back to a savepoint when it fails.
-func insertMessage(tx *sql.Tx, m *forum.Message) error {
+func (s *Store) insertMessage(tx *sql.Tx, m *forum.Message) error {
 	ctx := context.Background()
-	err := tx.QueryRowContext(ctx,
-		`UPDATE boards SET last_number = last_number + 1, last_posted_at = ? WHERE id = ? RETURNING last_number`,
-		micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
+	err := tx.StmtContext(ctx, s.stmt.numberMessage).QueryRowContext(ctx, micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
 	}
@@ -242,9 +236,7 @@ func insertMessage(tx *sql.Tx, m *forum.Message) error {
 	}
 	var replyAuthorID sql.NullInt64
 	if m.ReplyTo != 0 {
-		err := tx.QueryRowContext(ctx,
-			`UPDATE messages SET reply_count = reply_count + 1 WHERE board_id = ? AND number = ? RETURNING author_id`,
-			m.BoardID, m.ReplyTo).Scan(&replyAuthorID)
+		err := tx.StmtContext(ctx, s.stmt.countReply).QueryRowContext(ctx, m.BoardID, m.ReplyTo).Scan(&replyAuthorID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
 		}
@@ -252,15 +244,13 @@ func insertMessage(tx *sql.Tx, m *forum.Message) error {
 			return fmt.Errorf("count reply to %d: %w", m.ReplyTo, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.StmtContext(ctx, s.stmt.insertMessage).ExecContext(ctx,
 		m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
 		sql.NullInt64{Int64: m.ReplyTo, Valid: m.ReplyTo != 0}, replyAuthorID); err != nil {
 		return fmt.Errorf("insert message %d: %w", m.Number, err)
 	}
 	if replyAuthorID.Valid {
-		if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, replyAuthorID.Int64).Scan(&m.ReplyToAuthor); err != nil {
+		if err := tx.StmtContext(ctx, s.stmt.userName).QueryRowContext(ctx, replyAuthorID.Int64).Scan(&m.ReplyToAuthor); err != nil {
 			return fmt.Errorf("reply author: %w", err)
 		}
 	}

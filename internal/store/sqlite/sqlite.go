@@ -33,6 +33,7 @@ type Options struct {
 type Store struct {
 	writer *sql.DB // one connection: SQLite allows one writer at a time
 	reader *sql.DB
+	stmt   *statements
 
 	posts    chan *postRequest
 	quit     chan struct{} // closed by Close: take no new posts
@@ -88,9 +89,16 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	reader.SetMaxOpenConns(opt.Readers)
 	reader.SetMaxIdleConns(opt.Readers)
 	reader.SetConnMaxIdleTime(0)
+	stmt, err := prepareStatements(ctx, reader, writer)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	s := &Store{
 		writer:   writer,
 		reader:   reader,
+		stmt:     stmt,
 		posts:    make(chan *postRequest, 4*opt.MaxBatch),
 		quit:     make(chan struct{}),
 		stopped:  make(chan struct{}),
@@ -112,7 +120,7 @@ func (s *Store) Close() error {
 		close(s.quit)
 	}
 	<-s.stopped
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.stmt.close(), s.reader.Close(), s.writer.Close())
 }
 
 // micro and fromMicro convert times to the stored form.

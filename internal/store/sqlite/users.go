@@ -60,8 +60,7 @@ func (s *Store) CreateToken(ctx context.Context, t *forum.Token) error {
 }
 
 func (s *Store) UserByToken(ctx context.Context, hash []byte) (*forum.User, error) {
-	u, err := scanUser(s.reader.QueryRowContext(ctx,
-		`SELECT `+userColumns+` FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ?`, hash))
+	u, err := scanUser(s.stmt.userByToken.QueryRowContext(ctx, hash))
 	if err != nil {
 		return nil, notFound(err, "no such token")
 	}
