@@ -266,11 +266,11 @@ func (s *Service) CreateBoard(ctx context.Context, actor *User, in NewBoard) (*B
 	if err := ValidateSlug(in.Slug); err != nil {
 		return nil, err
 	}
-	title, err := cleanLine("title", in.Title, 1, MaxTitle)
+	title, err := cleanLine("title", in.Title, MaxTitle)
 	if err != nil {
 		return nil, err
 	}
-	desc, err := cleanText("description", strings.TrimSpace(in.Description), MaxDescription, CodeInvalid)
+	desc, err := ValidateDescription(in.Description)
 	if err != nil {
 		return nil, err
 	}

@@ -68,17 +68,17 @@ func ValidateSlug(slug string) error {
 	return nil
 }
 
-// cleanLine trims a one-line text such as a title and rejects control
-// characters, which have no place in a heading and can spoof terminals.
-func cleanLine(field, s string, min, max int) (string, error) {
+// cleanLine trims a required one-line text such as a title and rejects
+// control characters, which have no place in a heading and can spoof
+// terminals. max counts characters.
+func cleanLine(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
 	switch {
 	case !utf8.ValidString(s):
 		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
-	case n < min && min == 1:
+	case s == "":
 		return "", Errorf(CodeInvalid, "%s is required", field)
-	case n > max:
+	case utf8.RuneCountInString(s) > max:
 		return "", Errorf(CodeInvalid, "%s must be at most %d characters", field, max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
@@ -88,24 +88,38 @@ func cleanLine(field, s string, min, max int) (string, error) {
 
 // cleanText normalises a multi-line text (line endings to \n) and rejects
 // control characters other than newline and tab.
-func cleanText(field, s string, max int, tooLarge Code) (string, error) {
+func cleanText(field, s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	if len(s) > max {
-		return "", Errorf(tooLarge, "%s must be at most %d bytes", field, max)
-	}
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
 		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
 	}
 	return s, nil
 }
 
+// ValidateDescription normalises and checks a board's description: up to
+// MaxDescription characters.
+func ValidateDescription(desc string) (string, error) {
+	desc, err := cleanText("description", strings.TrimSpace(desc))
+	if err != nil {
+		return "", err
+	}
+	if utf8.RuneCountInString(desc) > MaxDescription {
+		return "", Errorf(CodeInvalid, "description must be at most %d characters", MaxDescription)
+	}
+	return desc, nil
+}
+
 // ValidateBody normalises and checks a message body: at least one visible
-// character, at most MaxBody bytes.
+// character, at most MaxBody bytes (bytes, unlike other limits: this one
+// bounds storage and rendering work).
 func ValidateBody(body string) (string, error) {
-	body, err := cleanText("body", body, MaxBody, CodeTooLarge)
+	if len(strings.ReplaceAll(body, "\r\n", "\n")) > MaxBody {
+		return "", Errorf(CodeTooLarge, "body must be at most %d bytes", MaxBody)
+	}
+	body, err := cleanText("body", body)
 	if err != nil {
 		return "", err
 	}

@@ -138,3 +138,25 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateDescription(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+		ok   bool
+	}{
+		{"Empty", "", "", true},
+		{"Trimmed", "  about chips\r\nand fabs  ", "about chips\nand fabs", true},
+		{"MaxCharacters", strings.Repeat("ж", forum.MaxDescription), strings.Repeat("ж", forum.MaxDescription), true},
+		{"TooLong", strings.Repeat("ж", forum.MaxDescription+1), "", false},
+		{"Control", "a\x07b", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := forum.ValidateDescription(tc.in)
+			if (err == nil) != tc.ok || got != tc.want {
+				t.Fatalf("ValidateDescription = %q, %v; want %q ok=%v", got, err, tc.want, tc.ok)
+			}
+		})
+	}
+}

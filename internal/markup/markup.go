@@ -54,9 +54,25 @@ func Render(src string) string {
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		// Unreachable with a bytes.Buffer, but a post must never be lost or
 		// crash the handler: fall back to showing the source as plain text.
-		return html.EscapeString(src)
+		return plain(src)
 	}
-	return string(policy.SanitizeBytes(buf.Bytes()))
+	out := policy.SanitizeBytes(buf.Bytes())
+	if len(out) > maxHTML {
+		return plain(src)
+	}
+	return string(out)
+}
+
+// maxHTML bounds the HTML stored for one message. Markdown can multiply its
+// size (a body of nothing but "> " nests blockquotes thousands deep: 64 KiB
+// became 864 KB), and every reader of a window would pay for it. Ordinary
+// posts, even link-dense ones, stay far below.
+const maxHTML = 256 << 10
+
+// plain shows src as text, its line breaks kept: the fallback for Markdown
+// whose rendering would be too large.
+func plain(src string) string {
+	return "<p>" + strings.ReplaceAll(html.EscapeString(src), "\n", "<br>\n") + "</p>"
 }
 
 func newMarkdown() goldmark.Markdown {

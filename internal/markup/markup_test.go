@@ -252,6 +252,19 @@ func TestRenderTableBlowup(t *testing.T) {
 	}
 }
 
+// TestRenderSizeBound: Markdown whose HTML would be huge (blockquotes
+// nested thousands deep) is stored as plain text instead, with its words.
+func TestRenderSizeBound(t *testing.T) {
+	in := strings.Repeat("> ", 32<<10) + "deep <b>"
+	out := markup.Render(in)
+	if len(out) > 6*len(in)+64 {
+		t.Fatalf("%d bytes of input rendered to %d bytes", len(in), len(out))
+	}
+	if !strings.HasSuffix(out, "deep &lt;b&gt;</p>") {
+		t.Fatalf("fallback lost the text or its escaping: …%s", out[max(0, len(out)-40):])
+	}
+}
+
 // TestRenderConcurrent exists for the race detector: the renderer is shared
 // by every request handler.
 func TestRenderConcurrent(t *testing.T) {

@@ -45,7 +45,7 @@ func (s *Store) BoardBySlug(ctx context.Context, slug string) (*forum.Board, err
 func (s *Store) Boards(ctx context.Context) ([]forum.Board, error) {
 	rows, err := s.reader.QueryContext(ctx, boardQuery+` ORDER BY slug`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("boards: %w", err)
 	}
 	defer rows.Close()
 	var boards []forum.Board

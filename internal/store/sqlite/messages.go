@@ -66,7 +66,7 @@ func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit 
 func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Message, error) {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("query messages: %w", err)
 	}
 	defer rows.Close()
 	var msgs []forum.Message
@@ -82,7 +82,7 @@ func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Me
 func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return translate(err, "")
+		return translate(fmt.Errorf("begin: %w", err), "")
 	}
 	defer tx.Rollback()
 	var removed forum.Removal
@@ -95,9 +95,9 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ?`,
 		how, micro(at), boardID, number); err != nil {
-		return err
+		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
 	}
-	return tx.Commit()
+	return translate(tx.Commit(), "")
 }
 
 // postRequest is one CreateMessage waiting for the committer.
@@ -117,7 +117,7 @@ func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
 	case <-s.quit:
 		return errClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return forum.WrapError(forum.CodeUnavailable, ctx.Err(), "the post was abandoned before it was stored")
 	}
 	// Once queued the post may commit, so wait for the verdict whatever
 	// the caller's context says: an answer must never contradict the
@@ -126,7 +126,13 @@ func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
 	case err := <-req.done:
 		return err
 	case <-s.stopped:
-		return errClosed
+		// The committer answers before it stops: a verdict may be waiting.
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return errClosed
+		}
 	}
 }
 

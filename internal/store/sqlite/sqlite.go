@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -37,6 +38,7 @@ type Store struct {
 
 	posts    chan *postRequest
 	quit     chan struct{} // closed by Close: take no new posts
+	closing  sync.Once
 	stopped  chan struct{} // closed when the committer has finished
 	maxBatch int
 }
@@ -114,11 +116,7 @@ func dsn(path string, params url.Values) string {
 
 // Close commits the posts already waiting, then closes the database.
 func (s *Store) Close() error {
-	select {
-	case <-s.quit:
-	default:
-		close(s.quit)
-	}
+	s.closing.Do(func() { close(s.quit) })
 	<-s.stopped
 	return errors.Join(s.stmt.close(), s.reader.Close(), s.writer.Close())
 }
@@ -140,6 +138,9 @@ func fromNullMicro(us sql.NullInt64) time.Time {
 func translate(err error, conflict string) error {
 	if err == nil {
 		return nil
+	}
+	if conflict == "" {
+		conflict = "that conflicts with what is stored"
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

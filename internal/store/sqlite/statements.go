@@ -39,7 +39,10 @@ func prepareStatements(ctx context.Context, reader, writer *sql.DB) (*statements
 	st.replies = prep(reader, messageQuery+` WHERE m.board_id = ? AND m.reply_to = ? AND m.number >= ? ORDER BY m.number LIMIT ?`)
 	st.userByToken = prep(reader, `SELECT `+userColumns+` FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = ?`)
 
-	st.numberMessage = prep(writer, `UPDATE boards SET last_number = last_number + 1, last_posted_at = ? WHERE id = ? RETURNING last_number`)
+	// Posts are stamped before they queue for the committer, so a batch is
+	// not in time order; the board's last post time must not go back.
+	st.numberMessage = prep(writer, `UPDATE boards SET last_number = last_number + 1,
+		last_posted_at = max(coalesce(last_posted_at, 0), ?) WHERE id = ? RETURNING last_number`)
 	st.countReply = prep(writer, `UPDATE messages SET reply_count = reply_count + 1 WHERE board_id = ? AND number = ? RETURNING author_id`)
 	st.insertMessage = prep(writer, `INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)

@@ -39,8 +39,10 @@ func (s *Store) UserByName(ctx context.Context, name string) (*forum.User, error
 
 func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 	var has bool
-	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&has)
-	return has, err
+	if err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&has); err != nil {
+		return false, fmt.Errorf("has users: %w", err)
+	}
+	return has, nil
 }
 
 func (s *Store) OldestUser(ctx context.Context, role forum.Role) (*forum.User, error) {
@@ -56,7 +58,10 @@ func (s *Store) CreateToken(ctx context.Context, t *forum.Token) error {
 	err := s.writer.QueryRowContext(ctx,
 		`INSERT INTO tokens (user_id, hash, hint, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		t.UserID, t.Hash, t.Hint, micro(t.CreatedAt)).Scan(&t.ID)
-	return translate(err, "token exists")
+	if err != nil {
+		return translate(fmt.Errorf("create token: %w", err), "the token exists")
+	}
+	return nil
 }
 
 func (s *Store) UserByToken(ctx context.Context, hash []byte) (*forum.User, error) {
@@ -71,7 +76,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]forum.Token, error)
 	rows, err := s.reader.QueryContext(ctx,
 		`SELECT id, user_id, hash, hint, created_at FROM tokens WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tokens of user %d: %w", userID, err)
 	}
 	defer rows.Close()
 	var tokens []forum.Token
@@ -90,9 +95,13 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]forum.Token, error)
 func (s *Store) DeleteToken(ctx context.Context, userID, tokenID int64) error {
 	res, err := s.writer.ExecContext(ctx, `DELETE FROM tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
 	if err != nil {
-		return err
+		return translate(fmt.Errorf("delete token %d: %w", tokenID, err), "")
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("delete token %d: %w", tokenID, err)
+	}
+	if n == 0 {
 		return forum.Errorf(forum.CodeNotFound, "no token %d", tokenID)
 	}
 	return nil
