@@ -32,13 +32,8 @@ func parseBoardAdd(args []string, getenv env) (boardAddConfig, error) {
 	if err != nil {
 		return cfg, err
 	}
-	switch len(cl.args) {
-	case 0:
-		return cfg, usageErrorf("board add: missing the board's SLUG")
-	case 1:
-		cfg.Board.Slug = cl.args[0]
-	default:
-		return cfg, usageErrorf("board add: one SLUG at a time; unexpected %q", cl.args[1])
+	if cfg.Board.Slug, err = cl.one("board add", "the board's SLUG"); err != nil {
+		return cfg, err
 	}
 	return cfg, checkDB(cl, cfg.DB)
 }

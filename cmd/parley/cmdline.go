@@ -55,6 +55,17 @@ func (c *commandLine) origin(name string) string {
 	return "--" + name
 }
 
+// one returns the command's single positional argument, what.
+func (c *commandLine) one(cmd, what string) (string, error) {
+	switch len(c.args) {
+	case 0:
+		return "", usageErrorf("%s: missing %s", cmd, what)
+	case 1:
+		return c.args[0], nil
+	}
+	return "", usageErrorf("%s: one argument, %s, expected; unexpected %q", cmd, what, c.args[1])
+}
+
 // parse fills fs's flags, defaults first, then the environment, then the
 // command line, and returns the positional arguments. Flags may come before
 // or after positional arguments (`user add NAME --role admin`); the flag

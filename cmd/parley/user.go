@@ -31,13 +31,8 @@ func parseUserAdd(args []string, getenv env) (userAddConfig, error) {
 	if err != nil {
 		return cfg, err
 	}
-	switch len(cl.args) {
-	case 0:
-		return cfg, usageErrorf("user add: missing the user's NAME")
-	case 1:
-		cfg.Name = cl.args[0]
-	default:
-		return cfg, usageErrorf("user add: one NAME at a time; unexpected %q", cl.args[1])
+	if cfg.Name, err = cl.one("user add", "the user's NAME"); err != nil {
+		return cfg, err
 	}
 	cfg.Role = forum.Role(role)
 	if !cfg.Role.Valid() {

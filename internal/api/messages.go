@@ -81,15 +81,11 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	from, err := queryNumber(q, "from")
-	if err != nil {
-		return err
-	}
 	before, err := queryNumber(q, "before")
 	if err != nil {
 		return err
 	}
-	limit, err := queryLimit(q)
+	from, limit, err := queryWindow(q)
 	if err != nil {
 		return err
 	}
@@ -131,11 +127,7 @@ func (s *server) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	from, err := queryNumber(q, "from")
-	if err != nil {
-		return err
-	}
-	limit, err := queryLimit(q)
+	from, limit, err := queryWindow(q)
 	if err != nil {
 		return err
 	}

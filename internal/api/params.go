@@ -57,6 +57,15 @@ func queryNumber(q url.Values, name string) (int64, error) {
 	return positive(name, values[0])
 }
 
+// queryWindow returns the from and limit parameters every listing takes.
+func queryWindow(q url.Values) (from int64, limit int, err error) {
+	if from, err = queryNumber(q, "from"); err != nil {
+		return 0, 0, err
+	}
+	limit, err = queryLimit(q)
+	return from, limit, err
+}
+
 // queryLimit returns the limit parameter, 1 to forum.MaxWindow, or
 // defaultLimit when the query does not have it.
 func queryLimit(q url.Values) (int, error) {
