@@ -6,10 +6,13 @@ package api
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"parley/internal/forum"
+	"parley/internal/ratelimit"
 )
 
 // server is the API: a ServeMux of thin handlers over the Service.
@@ -17,22 +20,33 @@ type server struct {
 	svc *forum.Service
 	log *slog.Logger
 	mux *http.ServeMux
+	// passwordRequests limits, per client address, the requests that hash a
+	// password: each costs ~150 ms of a core. The Service limits sign-ins
+	// per account as well.
+	passwordRequests *ratelimit.Limiter
 }
+
+// Password requests per client address: a burst of 20, then one every 2
+// seconds.
+const (
+	addrBurst = 20
+	addrEvery = 2 * time.Second
+)
 
 // New returns the handler serving /api/v1/.
 func New(svc *forum.Service, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{svc: svc, log: log, mux: http.NewServeMux()}
+	s := &server{svc: svc, log: log, mux: http.NewServeMux(), passwordRequests: ratelimit.New(addrEvery, addrBurst, 100_000)}
 	s.routes()
 	return s
 }
 
 func (s *server) routes() {
-	s.handle("POST /api/v1/users", s.register)
+	s.handle("POST /api/v1/users", s.limited(s.register))
 
-	s.handle("POST /api/v1/tokens", s.createToken)
+	s.handle("POST /api/v1/tokens", s.limited(s.createToken))
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens))
 	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
 
@@ -52,6 +66,23 @@ func (s *server) routes() {
 // handlerFunc is an API handler: it writes its answer on success and
 // returns the error otherwise, for s.fail to answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// limited refuses h to a client address past its share of password
+// requests. The address is the connection's peer: behind a reverse proxy
+// every client shares the proxy's, so the limit then applies to all of
+// them together (forwarded headers are not trusted, being forgeable).
+func (s *server) limited(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if !s.passwordRequests.Allow(host) {
+			return forum.Errorf(forum.CodeRateLimited, "too many sign-in or sign-up attempts from your address; wait a minute and try again")
+		}
+		return h(w, r)
+	}
+}
 
 func (s *server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -26,4 +27,29 @@ func TestRegister(t *testing.T) {
 		map[string]string{"name": "Tenchusatsu", "password": "a long password"}, &tok)
 	// Content-Type is not required: the body is JSON whatever it says.
 	mustCall(t, s, http.StatusCreated, "POST", "/api/v1/users", "", `{"name":"Road_Walker","password":"another long one"}`, nil)
+}
+
+// TestRateLimited: past a burst of password requests from one address, the
+// API answers 429 with a JSON error and Retry-After, whatever the names.
+func TestRateLimited(t *testing.T) {
+	s := newTestServer(t, forum.Config{})
+	var last answer
+	for i := range 25 {
+		last = call(t, s, "POST", "/api/v1/tokens", "",
+			map[string]string{"name": fmt.Sprintf("guess%d", i), "password": "a long password"})
+		if last.status == http.StatusTooManyRequests {
+			if i < 20 {
+				t.Fatalf("limited after %d attempts, want a burst of 20", i)
+			}
+			break
+		}
+		mustError(t, last, http.StatusUnauthorized, "unauthorized")
+	}
+	mustError(t, last, http.StatusTooManyRequests, "rate_limited")
+	if last.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// Sign-ups share the limit: both hash a password.
+	a := call(t, s, "POST", "/api/v1/users", "", map[string]string{"name": "newcomer", "password": "a long password"})
+	mustError(t, a, http.StatusTooManyRequests, "rate_limited")
 }

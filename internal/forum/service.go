@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"parley/internal/password"
+	"parley/internal/ratelimit"
 )
 
 // Config holds what the Service needs from its surroundings.
@@ -38,7 +39,18 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
+	// signIns limits sign-in attempts per account, so that guessing one
+	// member's password is slow from any number of addresses.
+	signIns *ratelimit.Limiter
 }
+
+// Sign-in attempts per account: a burst of 10, then one every 6 seconds.
+// A member who mistypes a few times never notices; a guesser gets 14,400
+// tries a day instead of millions.
+const (
+	signInBurst = 10
+	signInEvery = 6 * time.Second
+)
 
 // NewService returns a Service over store.
 func NewService(store Store, cfg Config) (*Service, error) {
@@ -60,6 +72,7 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		cfg:       cfg,
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
+		signIns:   ratelimit.New(signInEvery, signInBurst, 100_000),
 	}, nil
 }
 
@@ -171,6 +184,12 @@ var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
 func (s *Service) SignIn(ctx context.Context, name, pw string) (*User, error) {
 	if ValidateUserName(name) != nil || len(pw) > 4*MaxPassword {
 		return nil, errSignIn
+	}
+	// Names are ASCII and unique ignoring case: one bucket per account
+	// however it is spelled, and for names that do not exist too, so the
+	// limit tells nothing either.
+	if !s.signIns.Allow(strings.ToLower(name)) {
+		return nil, Errorf(CodeRateLimited, "too many sign-in attempts for this name; wait a minute and try again")
 	}
 	u, err := s.store.UserByName(ctx, name)
 	if ErrorCode(err) == CodeNotFound {

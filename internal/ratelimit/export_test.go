@@ -1,0 +1,11 @@
+package ratelimit
+
+import "time"
+
+func (l *Limiter) AllowAt(key string, now time.Time) bool { return l.allowAt(key, now) }
+
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
