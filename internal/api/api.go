@@ -20,33 +20,33 @@ type server struct {
 	svc *forum.Service
 	log *slog.Logger
 	mux *http.ServeMux
-	// passwordRequests limits, per client address, the requests that hash a
-	// password: each costs ~150 ms of a core. The Service limits sign-ins
-	// per account as well.
-	passwordRequests *ratelimit.Limiter
+	// failedSignIns and signUps limit, per client address, the requests
+	// that hash a password, each ~150 ms of a core: failed sign-ins (the
+	// Service limits them per account too) and sign-ups, which create
+	// accounts whether or not they are abuse.
+	failedSignIns, signUps *ratelimit.Limiter
 }
-
-// Password requests per client address: a burst of 20, then one every 2
-// seconds.
-const (
-	addrBurst = 20
-	addrEvery = 2 * time.Second
-)
 
 // New returns the handler serving /api/v1/.
 func New(svc *forum.Service, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{svc: svc, log: log, mux: http.NewServeMux(), passwordRequests: ratelimit.New(addrEvery, addrBurst, 100_000)}
+	s := &server{
+		svc:           svc,
+		log:           log,
+		mux:           http.NewServeMux(),
+		failedSignIns: ratelimit.New(2*time.Second, 20, 100_000),
+		signUps:       ratelimit.New(10*time.Second, 50, 100_000),
+	}
 	s.routes()
 	return s
 }
 
 func (s *server) routes() {
-	s.handle("POST /api/v1/users", s.limited(s.register))
+	s.handle("POST /api/v1/users", s.limitAttempts(s.signUps, s.register))
 
-	s.handle("POST /api/v1/tokens", s.limited(s.createToken))
+	s.handle("POST /api/v1/tokens", s.limitFailures(s.failedSignIns, s.createToken))
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens))
 	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
 
@@ -67,21 +67,44 @@ func (s *server) routes() {
 // returns the error otherwise, for s.fail to answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// limited refuses h to a client address past its share of password
-// requests. The address is the connection's peer: behind a reverse proxy
-// every client shares the proxy's, so the limit then applies to all of
-// them together (forwarded headers are not trusted, being forgeable).
-func (s *server) limited(h handlerFunc) handlerFunc {
+// limitAttempts refuses h to a client address past its share of
+// attempts, limit. The address is the connection's peer: behind a reverse
+// proxy every client shares the proxy's, so the limit then applies to them
+// together (forwarded headers are not trusted, being forgeable).
+func (s *server) limitAttempts(limit *ratelimit.Limiter, h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if !s.passwordRequests.Allow(host) {
-			return forum.Errorf(forum.CodeRateLimited, "too many sign-in or sign-up attempts from your address; wait a minute and try again")
+		if !limit.Allow(clientAddr(r)) {
+			return errTooMany
 		}
 		return h(w, r)
 	}
+}
+
+// limitFailures refuses h to a client address past its share of failed
+// attempts, limit: those h answers unauthorized. Successes are free, so a
+// member signing in is never held up by the limit.
+func (s *server) limitFailures(limit *ratelimit.Limiter, h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		addr := clientAddr(r)
+		if limit.Exhausted(addr) {
+			return errTooMany
+		}
+		err := h(w, r)
+		if forum.ErrorCode(err) == forum.CodeUnauthorized {
+			limit.Take(addr)
+		}
+		return err
+	}
+}
+
+var errTooMany = forum.Errorf(forum.CodeRateLimited, "too many attempts from your address; wait a minute and try again")
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (s *server) handle(pattern string, h handlerFunc) {

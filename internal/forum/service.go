@@ -39,13 +39,14 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
-	// signIns limits sign-in attempts per account, so that guessing one
-	// member's password is slow from any number of addresses.
-	signIns *ratelimit.Limiter
+	// failedSignIns limits failed sign-ins per account, so that guessing
+	// one member's password is slow from any number of addresses, while
+	// signing in with the right one is never refused.
+	failedSignIns *ratelimit.Limiter
 }
 
-// Sign-in attempts per account: a burst of 10, then one every 6 seconds.
-// A member who mistypes a few times never notices; a guesser gets 14,400
+// Failed sign-ins per account: a burst of 10, then one every 6 seconds. A
+// member who mistypes a few times never notices; a guesser gets 14,400
 // tries a day instead of millions.
 const (
 	signInBurst = 10
@@ -68,11 +69,11 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{
-		store:     store,
-		cfg:       cfg,
-		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
-		dummyHash: dummy,
-		signIns:   ratelimit.New(signInEvery, signInBurst, 100_000),
+		store:         store,
+		cfg:           cfg,
+		hashing:       make(chan struct{}, runtime.GOMAXPROCS(0)),
+		dummyHash:     dummy,
+		failedSignIns: ratelimit.New(signInEvery, signInBurst, 100_000),
 	}, nil
 }
 
@@ -182,14 +183,23 @@ var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
 
 // SignIn checks a name and password and returns the user.
 func (s *Service) SignIn(ctx context.Context, name, pw string) (*User, error) {
+	// Names are ASCII and unique ignoring case: one bucket per account
+	// however it is spelled, and for names that do not exist too, so that
+	// the limit tells nothing either.
+	key := strings.ToLower(name)
+	if s.failedSignIns.Exhausted(key) {
+		return nil, Errorf(CodeRateLimited, "too many failed sign-ins for this name; wait a minute and try again")
+	}
+	u, err := s.checkPassword(ctx, name, pw)
+	if err == errSignIn {
+		s.failedSignIns.Take(key)
+	}
+	return u, err
+}
+
+func (s *Service) checkPassword(ctx context.Context, name, pw string) (*User, error) {
 	if ValidateUserName(name) != nil || len(pw) > 4*MaxPassword {
 		return nil, errSignIn
-	}
-	// Names are ASCII and unique ignoring case: one bucket per account
-	// however it is spelled, and for names that do not exist too, so the
-	// limit tells nothing either.
-	if !s.signIns.Allow(strings.ToLower(name)) {
-		return nil, Errorf(CodeRateLimited, "too many sign-in attempts for this name; wait a minute and try again")
 	}
 	u, err := s.store.UserByName(ctx, name)
 	if ErrorCode(err) == CodeNotFound {

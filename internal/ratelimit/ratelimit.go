@@ -29,10 +29,23 @@ func New(every time.Duration, burst, max int) *Limiter {
 
 // Allow reports whether one more event for key may happen now, and takes it.
 func (l *Limiter) Allow(key string) bool {
-	return l.allowAt(key, time.Now())
+	return l.bucket(key, time.Now()).Allow()
 }
 
-func (l *Limiter) allowAt(key string, now time.Time) bool {
+// Exhausted reports whether key has no event left now, without taking one:
+// with Take, it limits only the events that turn out to count, such as
+// failed sign-ins.
+func (l *Limiter) Exhausted(key string) bool {
+	now := time.Now()
+	return l.bucket(key, now).TokensAt(now) < 1
+}
+
+// Take takes one event for key, allowed or not.
+func (l *Limiter) Take(key string) {
+	l.bucket(key, time.Now()).Allow()
+}
+
+func (l *Limiter) bucket(key string, now time.Time) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
@@ -43,7 +56,7 @@ func (l *Limiter) allowAt(key string, now time.Time) bool {
 		b = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.buckets[key] = b
 	}
-	return b.AllowN(now, 1)
+	return b
 }
 
 // prune drops full buckets: a key seen again later starts full anyway. If

@@ -44,3 +44,19 @@ func TestLimiterBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestExhaustedTake(t *testing.T) {
+	l := ratelimit.New(time.Hour, 2, 100)
+	for i := range 2 {
+		if l.Exhausted("a") {
+			t.Fatalf("exhausted after %d takes, want 2", i)
+		}
+		l.Take("a")
+	}
+	if !l.Exhausted("a") {
+		t.Fatal("not exhausted after 2 takes")
+	}
+	if l.Exhausted("b") {
+		t.Fatal("another key exhausted")
+	}
+}
