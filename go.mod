@@ -7,7 +7,6 @@ require (
 	github.com/yuin/goldmark v1.8.7
 	golang.org/x/crypto v0.59.0
 	golang.org/x/net v0.62.0
-	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -6,13 +6,10 @@ package api
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
-	"time"
 
 	"parley/internal/forum"
-	"parley/internal/ratelimit"
 )
 
 // server is the API: a ServeMux of thin handlers over the Service.
@@ -20,11 +17,6 @@ type server struct {
 	svc *forum.Service
 	log *slog.Logger
 	mux *http.ServeMux
-	// failedSignIns and signUps limit, per client address, the requests
-	// that hash a password, each ~150 ms of a core: failed sign-ins (the
-	// Service limits them per account too) and sign-ups, which create
-	// accounts whether or not they are abuse.
-	failedSignIns, signUps *ratelimit.Limiter
 }
 
 // New returns the handler serving /api/v1/.
@@ -32,21 +24,15 @@ func New(svc *forum.Service, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{
-		svc:           svc,
-		log:           log,
-		mux:           http.NewServeMux(),
-		failedSignIns: ratelimit.New(2*time.Second, 20, 100_000),
-		signUps:       ratelimit.New(10*time.Second, 50, 100_000),
-	}
+	s := &server{svc: svc, log: log, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
 
 func (s *server) routes() {
-	s.handle("POST /api/v1/users", s.limitAttempts(s.signUps, s.register))
+	s.handle("POST /api/v1/users", s.register)
 
-	s.handle("POST /api/v1/tokens", s.limitFailures(s.failedSignIns, s.createToken))
+	s.handle("POST /api/v1/tokens", s.createToken)
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens))
 	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
 
@@ -66,46 +52,6 @@ func (s *server) routes() {
 // handlerFunc is an API handler: it writes its answer on success and
 // returns the error otherwise, for s.fail to answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
-
-// limitAttempts refuses h to a client address past its share of
-// attempts, limit. The address is the connection's peer: behind a reverse
-// proxy every client shares the proxy's, so the limit then applies to them
-// together (forwarded headers are not trusted, being forgeable).
-func (s *server) limitAttempts(limit *ratelimit.Limiter, h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if !limit.Allow(clientAddr(r)) {
-			return errTooMany
-		}
-		return h(w, r)
-	}
-}
-
-// limitFailures refuses h to a client address past its share of failed
-// attempts, limit: those h answers unauthorized. Successes are free, so a
-// member signing in is never held up by the limit.
-func (s *server) limitFailures(limit *ratelimit.Limiter, h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		addr := clientAddr(r)
-		if limit.Exhausted(addr) {
-			return errTooMany
-		}
-		err := h(w, r)
-		if forum.ErrorCode(err) == forum.CodeUnauthorized {
-			limit.Take(addr)
-		}
-		return err
-	}
-}
-
-var errTooMany = forum.Errorf(forum.CodeRateLimited, "too many attempts from your address; wait a minute and try again")
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func (s *server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

@@ -21,7 +21,6 @@ var statusOf = map[forum.Code]int{
 	forum.CodeNotFound:     http.StatusNotFound,
 	forum.CodeConflict:     http.StatusConflict,
 	forum.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	forum.CodeRateLimited:  http.StatusTooManyRequests,
 	forum.CodeUnavailable:  http.StatusServiceUnavailable,
 	forum.CodeInternal:     http.StatusInternalServerError,
 }
@@ -52,9 +51,6 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "api: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	case forum.CodeUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
-	case forum.CodeRateLimited:
-		// Every limit refills a try within seconds.
-		w.Header().Set("Retry-After", "6")
 	}
 	s.writeError(w, r, status, string(code), forum.ErrorMessage(err))
 }

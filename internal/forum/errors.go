@@ -17,7 +17,6 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeTooLarge     Code = "too_large"
-	CodeRateLimited  Code = "rate_limited"
 	CodeUnavailable  Code = "unavailable"
 	CodeInternal     Code = "internal"
 )

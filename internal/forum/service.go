@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"parley/internal/password"
-	"parley/internal/ratelimit"
 )
 
 // Config holds what the Service needs from its surroundings.
@@ -39,19 +38,7 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
-	// failedSignIns limits failed sign-ins per account, so that guessing
-	// one member's password is slow from any number of addresses, while
-	// signing in with the right one is never refused.
-	failedSignIns *ratelimit.Limiter
 }
-
-// Failed sign-ins per account: a burst of 10, then one every 6 seconds. A
-// member who mistypes a few times never notices; a guesser gets 14,400
-// tries a day instead of millions.
-const (
-	signInBurst = 10
-	signInEvery = 6 * time.Second
-)
 
 // NewService returns a Service over store.
 func NewService(store Store, cfg Config) (*Service, error) {
@@ -69,11 +56,10 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{
-		store:         store,
-		cfg:           cfg,
-		hashing:       make(chan struct{}, runtime.GOMAXPROCS(0)),
-		dummyHash:     dummy,
-		failedSignIns: ratelimit.New(signInEvery, signInBurst, 100_000),
+		store:     store,
+		cfg:       cfg,
+		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		dummyHash: dummy,
 	}, nil
 }
 
@@ -183,21 +169,6 @@ var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
 
 // SignIn checks a name and password and returns the user.
 func (s *Service) SignIn(ctx context.Context, name, pw string) (*User, error) {
-	// Names are ASCII and unique ignoring case: one bucket per account
-	// however it is spelled, and for names that do not exist too, so that
-	// the limit tells nothing either.
-	key := strings.ToLower(name)
-	if s.failedSignIns.Exhausted(key) {
-		return nil, Errorf(CodeRateLimited, "too many failed sign-ins for this name; wait a minute and try again")
-	}
-	u, err := s.checkPassword(ctx, name, pw)
-	if err == errSignIn {
-		s.failedSignIns.Take(key)
-	}
-	return u, err
-}
-
-func (s *Service) checkPassword(ctx context.Context, name, pw string) (*User, error) {
 	if ValidateUserName(name) != nil || len(pw) > 4*MaxPassword {
 		return nil, errSignIn
 	}
