@@ -66,8 +66,10 @@ func Render(src string) string {
 // maxHTML bounds the HTML stored for one message. Markdown can multiply its
 // size (a body of nothing but "> " nests blockquotes thousands deep: 64 KiB
 // became 864 KB), and every reader of a window would pay for it. Ordinary
-// posts, even link-dense ones, stay far below.
-const maxHTML = 256 << 10
+// posts, even link-dense ones, stay far below. The plain-text fallback is
+// at most five times its source (`"` becomes `&#34;`), so with bodies of at
+// most 64 KiB nothing stored exceeds this.
+const maxHTML = 384 << 10
 
 // plain shows src as text, its line breaks kept: the fallback for Markdown
 // whose rendering would be too large.

@@ -332,3 +332,12 @@ func BenchmarkRender(b *testing.B) {
 		markup.Render(post)
 	}
 }
+
+// TestRenderWorstCaseEscaping: the plain-text fallback of the most
+// escaping-heavy body allowed still fits the bound on stored HTML.
+func TestRenderWorstCaseEscaping(t *testing.T) {
+	in := strings.Repeat(`"`, 64<<10)
+	if out := markup.Render(in); len(out) > 384<<10 {
+		t.Fatalf("%d bytes of quotes rendered to %d bytes", len(in), len(out))
+	}
+}
