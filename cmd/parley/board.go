@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -39,32 +38,33 @@ func parseBoardAdd(args []string, getenv env) (boardAddConfig, error) {
 }
 
 // boardAdd opens a board in the name of an existing member.
-func boardAdd(ctx context.Context, args []string, getenv env, stdout io.Writer) (err error) {
+func boardAdd(ctx context.Context, args []string, getenv env, stdout io.Writer) error {
 	cfg, err := parseBoardAdd(args, getenv)
 	if err != nil {
 		return err
 	}
-	svc, store, err := openForum(ctx, cfg.DB, forum.Config{})
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, store.Close()) }()
-	var actor *forum.User
-	if cfg.By == "" {
-		actor, err = svc.FirstAdmin(ctx)
-	} else {
-		actor, err = svc.User(ctx, cfg.By)
-		if forum.ErrorCode(err) == forum.CodeNotFound {
-			return fmt.Errorf("there is no member %q to open the board; name one with --by NAME, or add one with 'parley user add'", cfg.By)
+	return withForum(ctx, cfg.DB, forum.Config{}, func(svc *forum.Service) error {
+		actor, err := boardOpener(ctx, svc, cfg.By)
+		if err != nil {
+			return err
 		}
+		b, err := svc.CreateBoard(ctx, actor, cfg.Board)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "opened board %s (%s)\n", b.Slug, b.Title)
+		return nil
+	})
+}
+
+// boardOpener is the member named by --by, or the first admin.
+func boardOpener(ctx context.Context, svc *forum.Service, by string) (*forum.User, error) {
+	if by == "" {
+		return svc.FirstAdmin(ctx)
 	}
-	if err != nil {
-		return err
+	u, err := svc.User(ctx, by)
+	if forum.ErrorCode(err) == forum.CodeNotFound {
+		return nil, fmt.Errorf("there is no member %q to open the board; name one with --by NAME, or add one with 'parley user add'", by)
 	}
-	b, err := svc.CreateBoard(ctx, actor, cfg.Board)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "opened board %s (%s)\n", b.Slug, b.Title)
-	return nil
+	return u, err
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"io"
+	"fmt"
 	"strings"
 
 	"parley/internal/forum"
@@ -33,18 +33,21 @@ func checkDB(cl *commandLine, db string) error {
 	return nil
 }
 
-// openForum opens (creating and migrating) the database and returns the
-// forum service over it, and the store for the caller to close.
-func openForum(ctx context.Context, db string, cfg forum.Config) (*forum.Service, io.Closer, error) {
+// withForum opens (creating and migrating) the database, runs fn with the
+// forum service over it, and closes it, which commits the posts still
+// waiting; a failure to close is reported unless fn failed first.
+func withForum(ctx context.Context, db string, cfg forum.Config, fn func(*forum.Service) error) error {
 	store, err := sqlite.Open(ctx, db, sqlite.Options{})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	cfg.Render = markup.Render
 	svc, err := forum.NewService(store, cfg)
-	if err != nil {
-		store.Close()
-		return nil, nil, err
+	if err == nil {
+		err = fn(svc)
 	}
-	return svc, store, nil
+	if cerr := store.Close(); err == nil && cerr != nil {
+		return fmt.Errorf("close %s: %w", db, cerr)
+	}
+	return err
 }

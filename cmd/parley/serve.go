@@ -63,16 +63,11 @@ func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) err
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	svc, store, err := openForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed})
+	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, func(svc *forum.Service) error {
+		return serveForum(ctx, cfg, svc, log)
+	})
 	if err != nil {
 		return err
-	}
-	if err := serveForum(ctx, cfg, svc, log); err != nil {
-		store.Close()
-		return err
-	}
-	if err := store.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", cfg.DB, err)
 	}
 	log.Info("stopped")
 	return nil

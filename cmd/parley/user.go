@@ -43,7 +43,7 @@ func parseUserAdd(args []string, getenv env) (userAddConfig, error) {
 
 // userAdd creates an account of any role. It is the operator's way in, so
 // closed registration does not apply.
-func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := parseUserAdd(args, getenv)
 	if err != nil {
 		return err
@@ -56,17 +56,14 @@ func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if err != nil {
 		return err
 	}
-	svc, store, err := openForum(ctx, cfg.DB, forum.Config{})
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, store.Close()) }()
-	u, err := svc.AddUser(ctx, cfg.Name, pw, cfg.Role)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "added %s %s\n", u.Role, u.Name)
-	return nil
+	return withForum(ctx, cfg.DB, forum.Config{}, func(svc *forum.Service) error {
+		u, err := svc.AddUser(ctx, cfg.Name, pw, cfg.Role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %s %s\n", u.Role, u.Name)
+		return nil
+	})
 }
 
 // readPassword reads the first line of r, without its line ending.

@@ -135,11 +135,7 @@ func (s *server) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := repliesJSON{Messages: toMessagesJSON(msgs)}
-	if next > 0 {
-		out.Next = nullable(next)
-	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, repliesJSON{Messages: toMessagesJSON(msgs), Next: nullable(next)})
 	return nil
 }
 

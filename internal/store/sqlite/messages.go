@@ -142,41 +142,40 @@ var errClosed = forum.Errorf(forum.CodeUnavailable, "the server is shutting down
 // waiting, up to maxBatch, and commits them in one transaction.
 func (s *Store) commitPosts() {
 	defer close(s.stopped)
-	batch := make([]*postRequest, 0, s.maxBatch)
 	for {
-		batch = batch[:0]
+		select {
+		case first := <-s.posts:
+			s.commitWaiting(first)
+		case <-s.quit:
+			// Commit what was queued before Close; later senders see quit.
+			for s.commitWaiting(nil) {
+			}
+			return
+		}
+	}
+}
+
+// commitWaiting commits first, when given, with the posts waiting behind
+// it, up to maxBatch in all. It reports whether there was any to commit.
+func (s *Store) commitWaiting(first *postRequest) bool {
+	batch := make([]*postRequest, 0, s.maxBatch)
+	if first != nil {
+		batch = append(batch, first)
+	}
+fill:
+	for len(batch) < s.maxBatch {
 		select {
 		case req := <-s.posts:
 			batch = append(batch, req)
-		case <-s.quit:
-			// Commit what was queued before Close; later senders see quit.
-			for {
-				select {
-				case req := <-s.posts:
-					batch = append(batch, req)
-					if len(batch) == s.maxBatch {
-						s.commitBatch(batch)
-						batch = batch[:0]
-					}
-				default:
-					if len(batch) > 0 {
-						s.commitBatch(batch)
-					}
-					return
-				}
-			}
+		default:
+			break fill
 		}
-	fill:
-		for len(batch) < s.maxBatch {
-			select {
-			case req := <-s.posts:
-				batch = append(batch, req)
-			default:
-				break fill
-			}
-		}
-		s.commitBatch(batch)
 	}
+	if len(batch) == 0 {
+		return false
+	}
+	s.commitBatch(batch)
+	return true
 }
 
 // commitBatch inserts each post of the batch and commits once. Each post

@@ -221,7 +221,7 @@ func testWindows(t *testing.T, open func(t *testing.T) forum.Store) {
 				t.Fatalf("Messages(%+v) = %s, want %s (ascending)", tc.w, fmtNumbers(ns), fmtNumbers(want))
 			}
 			for i := range got {
-				if d := diffMessage(&got[i], posted[got[i].Number-1]); len(d) > 0 {
+				if d := diff(&got[i], posted[got[i].Number-1]); len(d) > 0 {
 					t.Fatalf("Messages(%+v): message %d differs:\n\t%s", tc.w, got[i].Number, strings.Join(d, "\n\t"))
 				}
 			}

@@ -26,6 +26,7 @@ package storetest
 import (
 	"fmt"
 	"html"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -155,65 +156,47 @@ func sameTime(got, want time.Time) bool {
 	return got.Equal(want) && got.Location() == time.UTC
 }
 
-// diffs collects the fields in which two values differ.
-type diffs []string
-
-func (d *diffs) check(field string, got, want any) {
-	if gt, ok := got.(time.Time); ok {
-		if !sameTime(gt, want.(time.Time)) {
-			*d = append(*d, fmt.Sprintf("%s %v (%v), want %v", field, gt, gt.Location(), want))
+// diff lists the fields in which got and want, pointers to structs of one
+// type, differ. Every field counts, so a field added to a domain type is
+// checked the day it is added; times must be the same instant, in UTC.
+func diff(got, want any) []string {
+	gv, wv := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	var d []string
+	for i := range gv.NumField() {
+		field := gv.Type().Field(i).Name
+		g, w := gv.Field(i).Interface(), wv.Field(i).Interface()
+		if gt, ok := g.(time.Time); ok {
+			if !sameTime(gt, w.(time.Time)) {
+				d = append(d, fmt.Sprintf("%s %v (%v), want %v", field, gt, gt.Location(), w))
+			}
+			continue
 		}
-		return
+		if !reflect.DeepEqual(g, w) {
+			d = append(d, fmt.Sprintf("%s %#v, want %#v", field, g, w))
+		}
 	}
-	if got != want {
-		*d = append(*d, fmt.Sprintf("%s %#v, want %#v", field, got, want))
-	}
-}
-
-func diffMessage(got, want *forum.Message) diffs {
-	var d diffs
-	d.check("BoardID", got.BoardID, want.BoardID)
-	d.check("Board", got.Board, want.Board)
-	d.check("Number", got.Number, want.Number)
-	d.check("AuthorID", got.AuthorID, want.AuthorID)
-	d.check("Author", got.Author, want.Author)
-	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
-	d.check("Body", got.Body, want.Body)
-	d.check("HTML", got.HTML, want.HTML)
-	d.check("ReplyTo", got.ReplyTo, want.ReplyTo)
-	d.check("ReplyToAuthor", got.ReplyToAuthor, want.ReplyToAuthor)
-	d.check("ReplyCount", got.ReplyCount, want.ReplyCount)
-	d.check("Removed", got.Removed, want.Removed)
-	d.check("RemovedAt", got.RemovedAt, want.RemovedAt)
 	return d
 }
 
 // wantMessage fails unless got holds every field of want.
 func wantMessage(tb testing.TB, got, want *forum.Message) {
 	tb.Helper()
-	if d := diffMessage(got, want); len(d) > 0 {
+	if d := diff(got, want); len(d) > 0 {
 		tb.Fatalf("message %s/%d differs:\n\t%s", want.Board, want.Number, strings.Join(d, "\n\t"))
 	}
 }
 
-func diffBoard(got, want *forum.Board) diffs {
-	var d diffs
-	d.check("ID", got.ID, want.ID)
-	d.check("Slug", got.Slug, want.Slug)
-	d.check("Title", got.Title, want.Title)
-	d.check("Description", got.Description, want.Description)
-	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
-	d.check("CreatorID", got.CreatorID, want.CreatorID)
-	d.check("Creator", got.Creator, want.Creator)
-	d.check("LastNumber", got.LastNumber, want.LastNumber)
-	d.check("LastPostedAt", got.LastPostedAt, want.LastPostedAt)
-	return d
-}
-
 func wantBoard(tb testing.TB, got, want *forum.Board) {
 	tb.Helper()
-	if d := diffBoard(got, want); len(d) > 0 {
+	if d := diff(got, want); len(d) > 0 {
 		tb.Fatalf("board %s differs:\n\t%s", want.Slug, strings.Join(d, "\n\t"))
+	}
+}
+
+func wantUser(tb testing.TB, got, want *forum.User) {
+	tb.Helper()
+	if d := diff(got, want); len(d) > 0 {
+		tb.Fatalf("user %s differs:\n\t%s", want.Name, strings.Join(d, "\n\t"))
 	}
 }
 

@@ -137,19 +137,6 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 	})
 }
 
-func wantUser(tb testing.TB, got, want *forum.User) {
-	tb.Helper()
-	var d diffs
-	d.check("ID", got.ID, want.ID)
-	d.check("Name", got.Name, want.Name)
-	d.check("Role", got.Role, want.Role)
-	d.check("PasswordHash", got.PasswordHash, want.PasswordHash)
-	d.check("CreatedAt", got.CreatedAt, want.CreatedAt)
-	if len(d) > 0 {
-		tb.Fatalf("user %s differs:\n\t%v", want.Name, d)
-	}
-}
-
 // tokenHash stands in for the Service's hash of a secret.
 func tokenHash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
@@ -210,13 +197,7 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatalf("Tokens lists %d tokens, want alice's %d", len(got), len(want))
 		}
 		for i := range want {
-			var d diffs
-			d.check("ID", got[i].ID, want[i].ID)
-			d.check("UserID", got[i].UserID, want[i].UserID)
-			d.check("Hash", string(got[i].Hash), string(want[i].Hash))
-			d.check("Hint", got[i].Hint, want[i].Hint)
-			d.check("CreatedAt", got[i].CreatedAt, want[i].CreatedAt)
-			if len(d) > 0 {
+			if d := diff(&got[i], want[i]); len(d) > 0 {
 				t.Errorf("token %d of %d (oldest first) differs:\n\t%v", i+1, len(want), d)
 			}
 		}
