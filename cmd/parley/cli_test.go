@@ -124,6 +124,7 @@ func TestEnvironment(t *testing.T) {
 	s := MustServe(t, []string{"PARLEY_DB=" + db, "PARLEY_ADDR=127.0.0.1:0", "PARLEY_REGISTRATION=closed"})
 	MustSignIn(t, s, "dave", "password one")
 	MustSignIn(t, s, "erin", "password two")
+	wantBoardBy(t, s, "env", "From the environment", "dave")
 	MustCall(t, http.StatusForbidden, "POST", s.URL+"/api/v1/users", "",
 		map[string]string{"name": "frank", "password": "password three"}, nil)
 }
@@ -169,20 +170,29 @@ func TestBoardAddByFirstAdmin(t *testing.T) {
 	if r := parley(t, "", nil, "board", "add", "news", "--title", "News", "--db", db); r.code != 0 {
 		t.Fatalf("board add: exit %d: %s", r.code, r.stderr)
 	}
-	var board struct {
-		Slug  string `json:"slug"`
-		Title string `json:"title"`
-	}
-	MustCall(t, http.StatusOK, "GET", s.URL+"/api/v1/boards/news", "", nil, &board)
-	if board.Slug != "news" || board.Title != "News" {
-		t.Errorf("board = %+v", board)
-	}
+	wantBoardBy(t, s, "news", "News", "admin")
 
 	named := filepath.Join(t.TempDir(), "named.db")
 	MustAddUser(t, named, "member1", "member's password", "member")
 	MustAddUser(t, named, "operator", "operator's password", "admin")
 	if r := parley(t, "", nil, "board", "add", "news", "--title", "News", "--db", named); r.code != 0 {
 		t.Fatalf("board add with an admin named operator: exit %d: %s", r.code, r.stderr)
+	}
+	wantBoardBy(t, MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", named), "news", "News", "operator")
+}
+
+// wantBoardBy checks, through the API, that board slug has title and was
+// opened by creator.
+func wantBoardBy(t *testing.T, s *server, slug, title, creator string) {
+	t.Helper()
+	var board struct {
+		Slug      string `json:"slug"`
+		Title     string `json:"title"`
+		CreatedBy string `json:"created_by"`
+	}
+	MustCall(t, http.StatusOK, "GET", s.URL+"/api/v1/boards/"+slug, "", nil, &board)
+	if board.Slug != slug || board.Title != title || board.CreatedBy != creator {
+		t.Errorf("board = %+v, want %s %q opened by %s", board, slug, title, creator)
 	}
 }
 
@@ -229,10 +239,10 @@ func TestBadArguments(t *testing.T) {
 		{name: "ServeBadAddr", args: []string{"serve", "--addr", "8080", "--db", db}, code: 2, want: "--addr must be host:port"},
 		{name: "ServeBadRegistration", args: []string{"serve", "--registration", "maybe", "--db", db}, code: 2, want: `--registration must be open or closed, not "maybe"`},
 		{name: "ServeExtraArgument", args: []string{"serve", "now", "--db", db}, code: 2, want: `unexpected argument "now"`},
-		{name: "ServeCannotListen", args: []string{"serve", "--addr", "256.0.0.1:1", "--db", db}, code: 1, want: "parley: "},
+		{name: "ServeCannotListen", args: []string{"serve", "--addr", "256.0.0.1:1", "--db", db}, code: 1, want: "parley: listen tcp"},
 		{name: "Postgres", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://localhost/parley"}, code: 2, want: "PostgreSQL is not supported"},
 		{name: "EmptyDB", stdin: "long enough\n", env: []string{"PARLEY_DB="}, args: []string{"user", "add", "carl", "--db", ""}, code: 2, want: "--db must name a database file"},
-		{name: "UnopenableDB", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", filepath.Join(db, "not", "a", "dir")}, code: 1, want: "parley: "},
+		{name: "UnopenableDB", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", filepath.Join(db, "not", "a", "dir")}, code: 1, want: "parley: open " + filepath.Join(db, "not", "a", "dir")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

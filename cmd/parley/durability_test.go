@@ -97,6 +97,11 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	again := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db)
 	n := MustVerifyBoard(t, again, acks, sent)
+	// Unlike kill -9, a graceful stop lets every post in flight finish and
+	// answer: nothing is stored that its client was not told of.
+	if n != int64(len(acks)) {
+		t.Errorf("after SIGTERM the board holds %d messages, but %d were acknowledged", n, len(acks))
+	}
 	t.Logf("after SIGTERM: %d messages, %d acknowledged, all present", n, len(acks))
 }
 

@@ -248,6 +248,10 @@ func mustPost(tb testing.TB, s *testServer, token, slug, body string, replyTo in
 	}
 	var m message
 	mustCall(tb, s, http.StatusCreated, "POST", "/api/v1/boards/"+slug+"/messages", token, in, &m)
+	if m.Board != slug || m.Number < 1 || m.Body != body || m.Removed ||
+		(replyTo == 0) != (m.ReplyTo == nil) || m.ReplyTo != nil && m.ReplyTo.Number != replyTo {
+		tb.Fatalf("posted %q (reply to %d) to %s, answered %+v", body, replyTo, slug, m)
+	}
 	return m
 }
 

@@ -76,6 +76,13 @@ func FuzzAPI(f *testing.F) {
 		}
 		r.RemoteAddr = "192.0.2.1:1234"
 		if signedIn {
+			// An input may have revoked the token (DELETE tokens/1): sign in
+			// again so that later inputs still reach the signed-in paths.
+			if _, err := svc.Authenticate(ctx, token); err != nil {
+				if token, _, err = svc.CreateToken(ctx, "alice", "password of alice"); err != nil {
+					t.Fatal(err)
+				}
+			}
 			r.Header.Set("Authorization", "Bearer "+token)
 		}
 		w := httptest.NewRecorder()

@@ -24,6 +24,7 @@ func TestRegister(t *testing.T) {
 	}
 	mustCall(t, s, http.StatusCreated, "POST", "/api/v1/tokens", "",
 		map[string]string{"name": "Tenchusatsu", "password": "a long password"}, &tok)
+	mustCall(t, s, http.StatusOK, "GET", "/api/v1/tokens", tok.Token, nil, nil)
 	// Content-Type is not required: the body is JSON whatever it says.
 	mustCall(t, s, http.StatusCreated, "POST", "/api/v1/users", "", `{"name":"Road_Walker","password":"another long one"}`, nil)
 }

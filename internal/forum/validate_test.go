@@ -9,6 +9,15 @@ import (
 	"parley/internal/forum"
 )
 
+// wantValid fails unless err is nil when ok, and an invalid-input error
+// otherwise.
+func wantValid(t *testing.T, what string, err error, ok bool) {
+	t.Helper()
+	if want := map[bool]forum.Code{true: "", false: forum.CodeInvalid}[ok]; forum.ErrorCode(err) != want {
+		t.Errorf("%s: %v (code %q), want ok=%v", what, err, forum.ErrorCode(err), ok)
+	}
+}
+
 func TestValidateUserName(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -27,13 +36,7 @@ func TestValidateUserName(t *testing.T) {
 		{"HTML", "<b>", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := forum.ValidateUserName(tc.in)
-			if (err == nil) != tc.ok {
-				t.Fatalf("ValidateUserName(%q) = %v, want ok=%v", tc.in, err, tc.ok)
-			}
-			if err != nil && forum.ErrorCode(err) != forum.CodeInvalid {
-				t.Fatalf("code %q, want invalid", forum.ErrorCode(err))
-			}
+			wantValid(t, fmt.Sprintf("ValidateUserName(%q)", tc.in), forum.ValidateUserName(tc.in), tc.ok)
 		})
 	}
 }
@@ -53,9 +56,7 @@ func TestValidatePassword(t *testing.T) {
 		{"InvalidUTF8", "abcdefgh\xff", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := forum.ValidatePassword(tc.in); (err == nil) != tc.ok {
-				t.Fatalf("ValidatePassword(%q) = %v, want ok=%v", tc.in, err, tc.ok)
-			}
+			wantValid(t, fmt.Sprintf("ValidatePassword(%q)", tc.in), forum.ValidatePassword(tc.in), tc.ok)
 		})
 	}
 }
@@ -76,9 +77,7 @@ func TestValidateSlug(t *testing.T) {
 		{"../x", false},
 		{"é", false},
 	} {
-		if err := forum.ValidateSlug(tc.in); (err == nil) != tc.ok {
-			t.Errorf("ValidateSlug(%q) = %v, want ok=%v", tc.in, err, tc.ok)
-		}
+		wantValid(t, fmt.Sprintf("ValidateSlug(%q)", tc.in), forum.ValidateSlug(tc.in), tc.ok)
 	}
 }
 
@@ -154,8 +153,9 @@ func TestValidateDescription(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := forum.ValidateDescription(tc.in)
-			if (err == nil) != tc.ok || got != tc.want {
-				t.Fatalf("ValidateDescription = %q, %v; want %q ok=%v", got, err, tc.want, tc.ok)
+			wantValid(t, "ValidateDescription", err, tc.ok)
+			if got != tc.want {
+				t.Fatalf("ValidateDescription = %q, want %q", got, tc.want)
 			}
 		})
 	}

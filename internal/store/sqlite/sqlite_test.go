@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"parley/internal/forum"
@@ -69,32 +70,50 @@ func TestCloseWhilePosting(t *testing.T) {
 			results <- result{m.Number, err}
 		}()
 	}
+	// Close once posting is under way, so that some posts are committed
+	// and others still queued or arriving.
+	first := <-results
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	answers := []result{first}
+	for range 63 {
+		answers = append(answers, <-results)
+	}
 	var acknowledged []int64
-	for range 64 {
-		r := <-results
-		switch code := forum.ErrorCode(r.err); code {
+	for _, a := range answers {
+		switch code := forum.ErrorCode(a.err); code {
 		case "":
-			acknowledged = append(acknowledged, r.number)
+			acknowledged = append(acknowledged, a.number)
 		case forum.CodeUnavailable:
 		default:
-			t.Errorf("post during Close: %v (code %q), want success or unavailable", r.err, code)
+			t.Errorf("post during Close: %v (code %q), want success or unavailable", a.err, code)
 		}
+	}
+	if len(acknowledged) == 0 {
+		t.Fatal("no post was acknowledged, not even the one answered before Close")
 	}
 	st, err = sqlite.Open(t.Context(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for _, n := range acknowledged {
+	// Acknowledged is committed, and committed is acknowledged: the board
+	// holds exactly the numbers answered, 1..k.
+	slices.Sort(acknowledged)
+	got, err := st.BoardBySlug(t.Context(), "intc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.LastNumber != int64(len(acknowledged)) || acknowledged[len(acknowledged)-1] != got.LastNumber {
+		t.Fatalf("board holds %d messages; acknowledged were %v", got.LastNumber, acknowledged)
+	}
+	for i, n := range acknowledged {
+		if n != int64(i+1) {
+			t.Fatalf("acknowledged numbers %v are not 1..%d", acknowledged, len(acknowledged))
+		}
 		if _, err := st.Message(t.Context(), b.ID, n); err != nil {
 			t.Errorf("acknowledged message %d lost: %v", n, err)
 		}
-	}
-	got, err := st.BoardBySlug(t.Context(), "intc")
-	if err != nil || got.LastNumber != int64(len(acknowledged)) {
-		t.Fatalf("board holds %d messages, %d were acknowledged (%v)", got.LastNumber, len(acknowledged), err)
 	}
 }

@@ -131,30 +131,43 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		st := open(t)
 		alice := MustCreateUser(t, st, "alice")
 		a := MustCreateBoard(t, st, alice, "a")
-		b := MustCreateBoard(t, st, alice, "b")
 		_, err := st.Message(t.Context(), a.ID, 1)
 		wantCode(t, err, forum.CodeNotFound)
-		MustPost(t, st, a, alice, "a1", 0)
-		for range 3 {
-			MustPost(t, st, b, alice, "b", 0)
-		}
-		for _, tc := range []struct {
-			name    string
-			boardID int64
-			number  int64
-		}{
-			{"Zero", a.ID, 0},
-			{"Negative", a.ID, -1},
-			{"PastLast", a.ID, 2},
-			{"OnlyInAnotherBoard", a.ID, 3},
-			{"NoBoard", b.ID + 1000, 1},
-		} {
+		_, cases := missingMessages(t, st, alice, a)
+		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := st.Message(t.Context(), tc.boardID, tc.number)
 				wantCode(t, err, forum.CodeNotFound)
 			})
 		}
 	})
+}
+
+// missingMessage names a message that does not exist.
+type missingMessage struct {
+	name    string
+	boardID int64
+	number  int64
+}
+
+// missingMessages gives board a one message and a second board, b, three,
+// and returns b with the ways to name a message that does not exist: by
+// numbers no message has, by a number only b has, and by a board that does
+// not exist.
+func missingMessages(tb testing.TB, st forum.Store, author *forum.User, a *forum.Board) (*forum.Board, []missingMessage) {
+	tb.Helper()
+	b := MustCreateBoard(tb, st, author, "b")
+	MustPost(tb, st, a, author, "a1", 0)
+	for range 3 {
+		MustPost(tb, st, b, author, "b", 0)
+	}
+	return b, []missingMessage{
+		{"Zero", a.ID, 0},
+		{"Negative", a.ID, -1},
+		{"PastLast", a.ID, 2},
+		{"OnlyInAnotherBoard", a.ID, 3},
+		{"NoBoard", b.ID + 1000, 1},
+	}
 }
 
 // postN posts n messages to b, one after another, with bodies naming their
@@ -388,22 +401,8 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		st := open(t)
 		alice := MustCreateUser(t, st, "alice")
-		a := MustCreateBoard(t, st, alice, "a")
-		b := MustCreateBoard(t, st, alice, "b")
-		MustPost(t, st, a, alice, "a1", 0)
-		for range 3 {
-			MustPost(t, st, b, alice, "b", 0)
-		}
-		for _, tc := range []struct {
-			name    string
-			boardID int64
-			number  int64
-		}{
-			{"Zero", a.ID, 0},
-			{"PastLast", a.ID, 2},
-			{"OnlyInAnotherBoard", a.ID, 3},
-			{"NoBoard", b.ID + 1000, 1},
-		} {
+		b, cases := missingMessages(t, st, alice, MustCreateBoard(t, st, alice, "a"))
+		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				err := st.RemoveMessage(t.Context(), tc.boardID, tc.number, forum.RemovedByModerator, Tick())
 				wantCode(t, err, forum.CodeNotFound)

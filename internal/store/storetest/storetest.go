@@ -156,10 +156,10 @@ func sameTime(got, want time.Time) bool {
 	return got.Equal(want) && got.Location() == time.UTC
 }
 
-// diff lists the fields in which got and want, pointers to structs of one
-// type, differ. Every field counts, so a field added to a domain type is
-// checked the day it is added; times must be the same instant, in UTC.
-func diff(got, want any) []string {
+// diff lists the fields in which got and want, domain structs, differ.
+// Every field counts, so a field added to a domain type is checked the day
+// it is added; times must be the same instant, in UTC.
+func diff[T forum.User | forum.Token | forum.Board | forum.Message](got, want *T) []string {
 	gv, wv := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
 	var d []string
 	for i := range gv.NumField() {
