@@ -38,8 +38,8 @@ func TestUserAddThenSignIn(t *testing.T) {
 	if got := get(t, s.URL+"/healthz"); got != "ok\n" {
 		t.Errorf("GET /healthz = %q", got)
 	}
-	if got := get(t, s.URL+"/"); !strings.Contains(got, "Parley is running") {
-		t.Errorf("GET / = %q", got)
+	if got := get(t, s.URL+"/"); !strings.Contains(got, `<a class="board-title" href="/b/general">General</a>`) {
+		t.Errorf("GET / does not list the board: %q", got)
 	}
 	if strings.Contains(s.Log(), "first admin") {
 		t.Errorf("a database with users got a first admin:\n%s", s.Log())

@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"parley/internal/api"
 	"parley/internal/forum"
+	"parley/internal/web"
 )
 
 // serveConfig is the configuration of `parley serve`.
@@ -19,9 +22,11 @@ type serveConfig struct {
 	DB                 string
 	Addr               string
 	RegistrationClosed bool
+	// BaseURL is the address readers use; https makes cookies Secure.
+	BaseURL string
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE] [--registration open|closed]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE] [--registration open|closed] [--base-url URL]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -29,6 +34,7 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "the `host:port` to listen on; port 0 picks a free port (see the log)")
 	registration := "open"
 	fs.StringVar(&registration, "registration", registration, "whether anyone may sign up through the API: `open` or closed")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "the `URL` readers reach the forum at, such as https://forum.example.com; https marks the session cookie Secure")
 	dbFlag(fs, &cfg.DB)
 	cl, err := parse(fs, serveSynopsis, args, getenv)
 	if err != nil {
@@ -39,6 +45,12 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return cfg, usageErrorf("serve: %s must be host:port, such as 127.0.0.1:8080, not %q", cl.origin("addr"), cfg.Addr)
+	}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), cfg.BaseURL)
+		}
 	}
 	switch registration {
 	case "open":
@@ -97,7 +109,7 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	// the others.
 	log.Info("listening", "addr", addr, "db", cfg.DB, "registration_closed", cfg.RegistrationClosed)
 
-	srv := newServer(svc, log)
+	srv := newServer(svc, log, strings.HasPrefix(cfg.BaseURL, "https://"))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -120,13 +132,16 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 }
 
 // newServer returns the HTTP server of the forum. Its limits keep a slow or
-// hostile client from holding a connection or memory for long.
-func newServer(svc *forum.Service, log *slog.Logger) *http.Server {
+// hostile client from holding a connection or memory for long; event
+// streams lift the write limit for themselves.
+func newServer(svc *forum.Service, log *slog.Logger, secureCookies bool) *http.Server {
+	apiHandler := api.New(svc, log)
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api.New(svc, log))
+	mux.Handle("/api/v1/", apiHandler)
+	mux.Handle("GET /b/{slug}/events", apiHandler)
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.HandleFunc("GET /{$}", home)
-	return &http.Server{
+	mux.Handle("/", web.New(svc, web.Options{SecureCookies: secureCookies, Log: log}))
+	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -135,25 +150,13 @@ func newServer(svc *forum.Service, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(apiHandler.EndStreams)
+	return srv
 }
 
 func healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "ok\n")
-}
-
-// home stands in for the web pages, which arrive with a later release.
-func home(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	io.WriteString(w, `Parley is running.
-
-The web pages arrive with a later release. Until then, use the JSON API:
-  GET  /api/v1/boards                     the boards
-  POST /api/v1/tokens                     sign in: {"name","password"} -> {"token"}
-  GET  /api/v1/boards/{slug}/messages     a board's newest messages
-See README.md for the whole API.
-`)
 }
 
 // reachable turns a listening address into one a client on this machine

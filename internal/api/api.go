@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 
 	"parley/internal/forum"
 )
@@ -17,16 +18,31 @@ type server struct {
 	svc *forum.Service
 	log *slog.Logger
 	mux *http.ServeMux
+	// streamsDone ends every event stream when it is closed.
+	streamsDone chan struct{}
+	endStreams  sync.Once
 }
 
-// New returns the handler serving /api/v1/.
-func New(svc *forum.Service, log *slog.Logger) http.Handler {
+// Handler serves the JSON API under /api/v1/ and the boards' event streams
+// at /b/{slug}/events.
+type Handler struct{ s *server }
+
+// New returns the API's handler.
+func New(svc *forum.Service, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{svc: svc, log: log, mux: http.NewServeMux()}
+	s := &server{svc: svc, log: log, mux: http.NewServeMux(), streamsDone: make(chan struct{})}
 	s.routes()
-	return s
+	return &Handler{s}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.s.ServeHTTP(w, r) }
+
+// EndStreams ends the event streams, which would otherwise keep a
+// graceful shutdown waiting for ever. Clients reconnect elsewhere.
+func (h *Handler) EndStreams() {
+	h.s.endStreams.Do(func() { close(h.s.streamsDone) })
 }
 
 func (s *server) routes() {
@@ -47,6 +63,8 @@ func (s *server) routes() {
 	s.handle("GET /api/v1/boards/{slug}/messages/{n}/replies", s.listReplies)
 
 	s.handle("GET /api/v1/search", s.search)
+
+	s.handle("GET /b/{slug}/events", s.events)
 }
 
 // handlerFunc is an API handler: it writes its answer on success and

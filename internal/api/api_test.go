@@ -35,6 +35,7 @@ type testServer struct {
 	svc   *forum.Service
 	store *sqlite.Store
 	log   *lockedBuffer // what the API logged
+	api   *api.Handler
 }
 
 // lockedBuffer is a log that the test reads while the server writes it.
@@ -71,11 +72,13 @@ func newTestServer(t *testing.T, cfg forum.Config) *testServer {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
+	h := api.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)))
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil))))
+	mux.Handle("/api/v1/", h)
+	mux.Handle("GET /b/{slug}/events", h)
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, svc: svc, store: st, log: logs}
+	t.Cleanup(func() { h.EndStreams(); srv.Close() })
+	return &testServer{Server: srv, svc: svc, store: st, log: logs, api: h}
 }
 
 // answer is what a client got.

@@ -2,8 +2,10 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"parley/internal/forum"
+	"parley/internal/httperr"
 )
 
 // Codes of answers that come from HTTP itself rather than from the forum.
@@ -11,19 +13,6 @@ const (
 	codeMethodNotAllowed = "method_not_allowed"
 	codeNotImplemented   = "not_implemented"
 )
-
-// statusOf is the HTTP status of each forum.Code: the one place the API maps
-// them.
-var statusOf = map[forum.Code]int{
-	forum.CodeInvalid:      http.StatusBadRequest,
-	forum.CodeUnauthorized: http.StatusUnauthorized,
-	forum.CodeForbidden:    http.StatusForbidden,
-	forum.CodeNotFound:     http.StatusNotFound,
-	forum.CodeConflict:     http.StatusConflict,
-	forum.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	forum.CodeUnavailable:  http.StatusServiceUnavailable,
-	forum.CodeInternal:     http.StatusInternalServerError,
-}
 
 // errorBody is the JSON of every error answer.
 type errorBody struct {
@@ -39,11 +28,7 @@ type errorJSON struct {
 // an internal or unavailable error, which may hold paths, SQL or secrets, is
 // logged instead.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := forum.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		code, status = forum.CodeInternal, http.StatusInternalServerError
-	}
+	code, status := httperr.Status(err)
 	switch code {
 	case forum.CodeInternal:
 		s.log.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -51,6 +36,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "api: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	case forum.CodeUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
+	case forum.CodeRateLimited:
+		w.Header().Set("Retry-After", strconv.Itoa(int(forum.RetryAfter(err).Seconds())))
 	}
 	s.writeError(w, r, status, string(code), forum.ErrorMessage(err))
 }

@@ -63,7 +63,7 @@ func FuzzAPI(f *testing.F) {
 	if _, err := svc.Post(ctx, alice, "b", forum.NewMessage{Body: "first"}); err != nil {
 		f.Fatal(err)
 	}
-	token, _, err := svc.CreateToken(ctx, "alice", "password of alice")
+	token, _, err := svc.CreateToken(ctx, forum.Credentials{Name: "alice", Password: "password of alice"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func FuzzAPI(f *testing.F) {
 			// An input may have revoked the token (DELETE tokens/1): sign in
 			// again so that later inputs still reach the signed-in paths.
 			if _, err := svc.Authenticate(ctx, token); err != nil {
-				if token, _, err = svc.CreateToken(ctx, "alice", "password of alice"); err != nil {
+				if token, _, err = svc.CreateToken(ctx, forum.Credentials{Name: "alice", Password: "password of alice"}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/params"
 )
 
 type postRequest struct {
@@ -81,7 +82,7 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before, err := queryNumber(q, "before")
+	before, err := params.Number(q, "before")
 	if err != nil {
 		return err
 	}

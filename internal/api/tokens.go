@@ -30,7 +30,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	secret, t, err := s.svc.CreateToken(r.Context(), in.Name, in.Password)
+	secret, t, err := s.svc.CreateToken(r.Context(), forum.Credentials{Name: in.Name, Password: in.Password, From: r.RemoteAddr})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package forum
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error so that every transport can answer it the same
@@ -17,6 +18,7 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeTooLarge     Code = "too_large"
+	CodeRateLimited  Code = "rate_limited"
 	CodeUnavailable  Code = "unavailable"
 	CodeInternal     Code = "internal"
 )
@@ -27,6 +29,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// RetryAfter, for CodeRateLimited, is how long until a retry may pass.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -68,4 +72,13 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RetryAfter returns how long a rate-limited caller should wait, 0 when err
+// is not a rate limit.
+func RetryAfter(err error) time.Duration {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code == CodeRateLimited {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -35,6 +35,10 @@ type User struct {
 	// means the user cannot sign in, as for authors created by an import.
 	PasswordHash string
 	CreatedAt    time.Time
+	// MessageCount is how many messages the user has written; removal
+	// does not lower it. Stores keep it as a counter, changed with each
+	// message, never counted on reading.
+	MessageCount int64
 }
 
 // Token is a bearer token for the API. Only a hash of the secret is kept.
@@ -46,6 +50,15 @@ type Token struct {
 	// apart in a listing and useless to anyone else.
 	Hint      string
 	CreatedAt time.Time
+}
+
+// Session is a signed-in browser. Only a hash of its secret is kept.
+type Session struct {
+	ID        int64
+	UserID    int64
+	Hash      []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Board is a named subject holding messages numbered 1, 2, 3 … in posting
@@ -76,6 +89,9 @@ const (
 
 // Message is one message of a board.
 type Message struct {
+	// ID orders messages across all boards in commit order; the store
+	// assigns it. It is a paging key, not shown to readers.
+	ID        int64
 	BoardID   int64
 	Board     string // the board's slug, filled in by reads
 	Number    int64
@@ -130,6 +146,19 @@ type Store interface {
 	// has no token with this ID.
 	DeleteToken(ctx context.Context, userID, tokenID int64) error
 
+	// CreateSession stores s and sets its ID. It also deletes the sessions
+	// that expired at or before s.CreatedAt, so that the table holds only
+	// live sessions and a few just ended. CodeInvalid when the user does
+	// not exist.
+	CreateSession(ctx context.Context, s *Session) error
+	// UserBySession finds the owner of the session with this hash when it
+	// expires after now. CodeNotFound when no such session exists or it has
+	// expired.
+	UserBySession(ctx context.Context, hash []byte, now time.Time) (*User, error)
+	// DeleteSession deletes the session with this hash. Deleting one that
+	// does not exist is no error: signing out twice is signing out.
+	DeleteSession(ctx context.Context, hash []byte) error
+
 	// CreateBoard stores b and sets its ID. CodeConflict when the slug is
 	// taken.
 	CreateBoard(ctx context.Context, b *Board) error
@@ -158,4 +187,19 @@ type Store interface {
 	// RemoveMessage marks a message removed, keeping its number and source.
 	// CodeNotFound; CodeConflict when it is removed already.
 	RemoveMessage(ctx context.Context, boardID, number int64, how Removal, at time.Time) error
+	// MessagesByAuthor returns up to limit of an author's messages across
+	// every board, newest first (descending ID), only those with an ID
+	// below before when before is positive. An unknown author has none.
+	MessagesByAuthor(ctx context.Context, authorID, before int64, limit int) ([]Message, error)
+
+	// ThreadRoot follows reply_to upward from message number of a board,
+	// at most maxSteps steps, and returns the number of the topmost message
+	// reached: number itself when it answers no message. CodeNotFound when
+	// the board has no message number.
+	ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error)
+	// Thread returns message root of a board and the messages that answer
+	// it, directly or through others, breadth-first: by depth below root,
+	// then by number; at most limit messages, the first in that order. No
+	// messages when root does not exist.
+	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
 }

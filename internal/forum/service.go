@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"parley/internal/password"
+	"parley/internal/ratelimit"
 )
 
 // Config holds what the Service needs from its surroundings.
@@ -38,6 +39,10 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
+	// signInByAddr and signInByName count failed sign-ins.
+	signInByAddr, signInByName *ratelimit.Limiter
+	// feed tells watchers of a board about its new messages.
+	feed feed
 }
 
 // NewService returns a Service over store.
@@ -60,6 +65,9 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		cfg:       cfg,
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
+
+		signInByAddr: ratelimit.New(signInRefillByAddr, signInBurstByAddr, signInKeys),
+		signInByName: ratelimit.New(signInRefillByName, signInBurstByName, signInKeys),
 	}, nil
 }
 
@@ -100,6 +108,9 @@ func (s *Service) Register(ctx context.Context, name, pw string) (*User, error) 
 	}
 	return s.AddUser(ctx, name, pw, RoleMember)
 }
+
+// RegistrationOpen reports whether anyone may sign up.
+func (s *Service) RegistrationOpen() bool { return !s.cfg.RegistrationClosed }
 
 // AddUser creates an account with any role; it is the operator's path (the
 // CLI), so it is not subject to registration being closed.
@@ -167,24 +178,63 @@ func (s *Service) EnsureAdmin(ctx context.Context) (pw string, created bool, err
 // the name exists.
 var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
 
+// Credentials are what a member signs in with.
+type Credentials struct {
+	Name, Password string
+	// From is the client's address, for rate limiting.
+	From string
+}
+
+// Failed sign-ins are limited per client address and per account name, so
+// that guessing is slow both from one machine against many accounts and
+// from many machines against one. Only failures count: a success gives its
+// tokens back, so members who type their password right are never held.
+// The per-account limit is looser: a guesser who drains it also locks out
+// the owner, for minutes, not for good.
+const (
+	signInBurstByAddr  = 30
+	signInRefillByAddr = 2 * time.Second
+	signInBurstByName  = 20
+	signInRefillByName = 30 * time.Second
+	signInKeys         = 100_000
+)
+
 // SignIn checks a name and password and returns the user.
-func (s *Service) SignIn(ctx context.Context, name, pw string) (*User, error) {
-	if ValidateUserName(name) != nil || len(pw) > 4*MaxPassword {
+func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
+	if ValidateUserName(c.Name) != nil || len(c.Password) > 4*MaxPassword {
 		return nil, errSignIn
 	}
-	u, err := s.store.UserByName(ctx, name)
+	now := s.cfg.Now()
+	byAddr := s.signInByAddr.Reserve(ratelimit.AddrKey(c.From), now)
+	byName := s.signInByName.Reserve(strings.ToLower(c.Name), now)
+	refund := func() { byAddr.CancelAt(now); byName.CancelAt(now) }
+	if wait := max(byAddr.DelayFrom(now), byName.DelayFrom(now)); wait > 0 {
+		refund()
+		wait = wait.Round(time.Second) + time.Second
+		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("too many failed sign-ins; try again in %v", wait)}
+	}
+	u, err := s.checkPassword(ctx, c)
+	if err == nil {
+		refund()
+	}
+	return u, err
+}
+
+func (s *Service) checkPassword(ctx context.Context, c Credentials) (*User, error) {
+	u, err := s.store.UserByName(ctx, c.Name)
 	if ErrorCode(err) == CodeNotFound {
-		s.verify(ctx, pw, s.dummyHash) //nolint:errcheck // only spends the same time
+		s.verify(ctx, c.Password, s.dummyHash) //nolint:errcheck // only spends the same time
 		return nil, errSignIn
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.PasswordHash == "" {
-		s.verify(ctx, pw, s.dummyHash) //nolint:errcheck // only spends the same time
+		s.verify(ctx, c.Password, s.dummyHash) //nolint:errcheck // only spends the same time
 		return nil, errSignIn
 	}
-	ok, err := s.verify(ctx, pw, u.PasswordHash)
+	ok, err := s.verify(ctx, c.Password, u.PasswordHash)
 	if err != nil {
 		return nil, fmt.Errorf("verify password of %q: %w", u.Name, err)
 	}
@@ -199,8 +249,8 @@ const tokenPrefix = "parley_"
 
 // CreateToken signs in and issues a new API token. The secret is returned
 // once and never stored.
-func (s *Service) CreateToken(ctx context.Context, name, pw string) (string, *Token, error) {
-	u, err := s.SignIn(ctx, name, pw)
+func (s *Service) CreateToken(ctx context.Context, c Credentials) (string, *Token, error) {
+	u, err := s.SignIn(ctx, c)
 	if err != nil {
 		return "", nil, err
 	}
@@ -266,7 +316,7 @@ func (s *Service) CreateBoard(ctx context.Context, actor *User, in NewBoard) (*B
 	if err := ValidateSlug(in.Slug); err != nil {
 		return nil, err
 	}
-	title, err := cleanLine("title", in.Title, MaxTitle)
+	title, err := ValidateTitle(in.Title)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +382,21 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 	if err := s.store.CreateMessage(ctx, m); err != nil {
 		return nil, err
 	}
+	s.feed.publish(m)
 	return m, nil
+}
+
+// Preview renders a draft as it would be shown, without posting it. Only
+// members may: rendering costs time, and only writers need it.
+func (s *Service) Preview(actor *User, body string) (string, error) {
+	if actor == nil {
+		return "", Errorf(CodeUnauthorized, "sign in to preview")
+	}
+	body, err := ValidateBody(body)
+	if err != nil {
+		return "", err
+	}
+	return s.cfg.Render(body), nil
 }
 
 // Message returns message n of a board; a removed message comes without

@@ -2,6 +2,7 @@ package forum_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"path/filepath"
 	"strings"
@@ -101,12 +102,12 @@ func TestSignIn(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t, forum.Config{})
 	mustAddUser(t, svc, "alice", forum.RoleMember)
-	if _, err := svc.SignIn(ctx, "ALICE", "password-of-alice"); err != nil {
+	if _, err := svc.SignIn(ctx, forum.Credentials{Name: "ALICE", Password: "password-of-alice"}); err != nil {
 		t.Fatalf("sign-in ignoring case: %v", err)
 	}
-	_, wrongPassword := svc.SignIn(ctx, "alice", "password-of-bob")
-	_, noSuchUser := svc.SignIn(ctx, "bob", "password-of-bob")
-	_, badName := svc.SignIn(ctx, "b o b", "password-of-bob")
+	_, wrongPassword := svc.SignIn(ctx, forum.Credentials{Name: "alice", Password: "password-of-bob"})
+	_, noSuchUser := svc.SignIn(ctx, forum.Credentials{Name: "bob", Password: "password-of-bob"})
+	_, badName := svc.SignIn(ctx, forum.Credentials{Name: "b o b", Password: "password-of-bob"})
 	for _, err := range []error{wrongPassword, noSuchUser, badName} {
 		wantCode(t, err, forum.CodeUnauthorized)
 		if forum.ErrorMessage(err) != forum.ErrorMessage(wrongPassword) {
@@ -116,11 +117,57 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
+func TestSignInRateLimit(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	svc := newService(t, forum.Config{Now: func() time.Time { return now }})
+	mustAddUser(t, svc, "alice", forum.RoleMember)
+	signIn := func(name, pw, from string) error {
+		_, err := svc.SignIn(ctx, forum.Credentials{Name: name, Password: pw, From: from})
+		return err
+	}
+
+	t.Run("SuccessesDoNotCount", func(t *testing.T) {
+		for range 50 {
+			if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("PerAccount", func(t *testing.T) {
+		// Guesses from many addresses drain alice's bucket ...
+		for i := range 20 {
+			wantCode(t, signIn("alice", "guess", fmt.Sprintf("198.51.100.%d:1", i)), forum.CodeUnauthorized)
+		}
+		// ... then even the right password waits, and is told how long.
+		err := signIn("alice", "password-of-alice", "192.0.2.1:1000")
+		wantCode(t, err, forum.CodeRateLimited)
+		if forum.RetryAfter(err) <= 0 {
+			t.Errorf("RetryAfter = %v, want a wait", forum.RetryAfter(err))
+		}
+		now = now.Add(31 * time.Second) // one token back
+		if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
+			t.Fatalf("after the wait: %v", err)
+		}
+	})
+	t.Run("PerAddress", func(t *testing.T) {
+		// One address guessing across many names is held too.
+		var err error
+		for i := range 31 {
+			err = signIn(fmt.Sprintf("user%d", i), "guess", "203.0.113.9:1")
+		}
+		wantCode(t, err, forum.CodeRateLimited)
+		if err := signIn("bob", "guess", "203.0.113.10:1"); forum.ErrorCode(err) != forum.CodeUnauthorized {
+			t.Errorf("another address: %v, want unauthorized", err)
+		}
+	})
+}
+
 func TestTokens(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t, forum.Config{})
 	alice := mustAddUser(t, svc, "alice", forum.RoleMember)
-	secret, tok, err := svc.CreateToken(ctx, "alice", "password-of-alice")
+	secret, tok, err := svc.CreateToken(ctx, forum.Credentials{Name: "alice", Password: "password-of-alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +198,7 @@ func TestEnsureAdmin(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("EnsureAdmin on an empty forum = %v, %v", created, err)
 	}
-	u, err := svc.SignIn(ctx, forum.FirstAdminName, pw)
+	u, err := svc.SignIn(ctx, forum.Credentials{Name: forum.FirstAdminName, Password: pw})
 	if err != nil || u.Role != forum.RoleAdmin {
 		t.Fatalf("first admin cannot sign in: %v, %v", u, err)
 	}

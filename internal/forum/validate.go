@@ -68,6 +68,12 @@ func ValidateSlug(slug string) error {
 	return nil
 }
 
+// ValidateTitle trims and checks a board's title: 1–200 characters on one
+// line.
+func ValidateTitle(title string) (string, error) {
+	return cleanLine("title", title, MaxTitle)
+}
+
 // cleanLine trims a required one-line text such as a title and rejects
 // control characters, which have no place in a heading and can spoof
 // terminals. max counts characters.

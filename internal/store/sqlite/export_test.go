@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"net/url"
 	"strings"
 )
 
@@ -9,7 +11,8 @@ import (
 // INSERT … SELECT, for benchmarks that need a board of millions in seconds
 // rather than the minutes that posting one by one would take. Seven in ten
 // are replies to one of the five messages before them, as on a busy board;
-// reply counts are not kept, which no window read looks at.
+// reply counts and authors' message counts are not kept, which no window
+// read looks at.
 func BulkFill(ctx context.Context, s *Store, boardID, authorID int64, n, bodyBytes int) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -32,4 +35,22 @@ func BulkFill(ctx context.Context, s *Store, boardID, authorID int64, n, bodyByt
 		return err
 	}
 	return tx.Commit()
+}
+
+// MigrateTo creates or opens the database at path and applies the
+// migrations numbered up to last, and no later one.
+func MigrateTo(ctx context.Context, path string, last int) error {
+	db, err := sql.Open("sqlite", dsn(path, url.Values{"_txlock": {"immediate"}, "_foreign_keys": {"1"}}))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrateTo(ctx, db, last)
+}
+
+// DeleteUser deletes a user as no Store method does yet, to check what
+// goes with them.
+func DeleteUser(ctx context.Context, s *Store, id int64) error {
+	_, err := s.writer.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	return err
 }

@@ -5,23 +5,29 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"parley/internal/forum"
 )
 
-const messageQuery = `SELECT m.board_id, b.slug, m.number, m.author_id, a.name, m.created_at, m.body, m.html,
-	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at
-FROM messages m
+// messageColumns, from messages m and messageJoins, are what scanMessage
+// reads.
+const (
+	messageColumns = `m.id, m.board_id, b.slug, m.number, m.author_id, a.name, m.created_at, m.body, m.html,
+	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at`
+	messageJoins = `
 JOIN boards b ON b.id = m.board_id
 JOIN users a ON a.id = m.author_id
 LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
+	messageQuery = `SELECT ` + messageColumns + ` FROM messages m` + messageJoins
+)
 
 func scanMessage(row interface{ Scan(...any) error }, m *forum.Message) error {
 	var created int64
 	var removedAt sql.NullInt64
-	if err := row.Scan(&m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
+	if err := row.Scan(&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
 		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt); err != nil {
 		return err
 	}
@@ -61,6 +67,27 @@ func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]
 
 func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
 	return queryMessages(ctx, s.stmt.replies, boardID, number, from, limit)
+}
+
+// MessagesByAuthor reads through the (author_id, id) index: a range seek
+// from before downward, whatever the author has written.
+func (s *Store) MessagesByAuthor(ctx context.Context, authorID, before int64, limit int) ([]forum.Message, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	return queryMessages(ctx, s.stmt.byAuthor, authorID, before, limit)
+}
+
+func (s *Store) ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error) {
+	var root int64
+	if err := s.stmt.threadRoot.QueryRowContext(ctx, boardID, number, maxSteps).Scan(&root); err != nil {
+		return 0, notFound(err, "no message %d", number)
+	}
+	return root, nil
+}
+
+func (s *Store) Thread(ctx context.Context, boardID, root int64, limit int) ([]forum.Message, error) {
+	return queryMessages(ctx, s.stmt.thread, boardID, root, limit)
 }
 
 func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Message, error) {
@@ -229,7 +256,9 @@ func (s *Store) inTx(fn func(tx *sql.Tx) error) error {
 }
 
 // insertMessage numbers and inserts one message, raising the replied-to
-// message's count. The caller rolls back to a savepoint when it fails.
+// message's reply count and its author's message count; it sets m.Number,
+// m.ID and m.ReplyToAuthor. The caller rolls back to a savepoint when it
+// fails, which undoes the counters with the message.
 func (s *Store) insertMessage(tx *sql.Tx, m *forum.Message) error {
 	ctx := context.Background()
 	err := tx.StmtContext(ctx, s.stmt.numberMessage).QueryRowContext(ctx, micro(m.CreatedAt), m.BoardID).Scan(&m.Number)
@@ -249,10 +278,15 @@ func (s *Store) insertMessage(tx *sql.Tx, m *forum.Message) error {
 			return fmt.Errorf("count reply to %d: %w", m.ReplyTo, err)
 		}
 	}
-	if _, err := tx.StmtContext(ctx, s.stmt.insertMessage).ExecContext(ctx,
+	if err := tx.StmtContext(ctx, s.stmt.insertMessage).QueryRowContext(ctx,
 		m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
-		sql.NullInt64{Int64: m.ReplyTo, Valid: m.ReplyTo != 0}, replyAuthorID); err != nil {
+		sql.NullInt64{Int64: m.ReplyTo, Valid: m.ReplyTo != 0}, replyAuthorID).Scan(&m.ID); err != nil {
 		return fmt.Errorf("insert message %d: %w", m.Number, err)
+	}
+	// After the insert, whose foreign key refuses an unknown author: the
+	// update alone would change nothing and say nothing.
+	if _, err := tx.StmtContext(ctx, s.stmt.countAuthor).ExecContext(ctx, m.AuthorID); err != nil {
+		return fmt.Errorf("count message of user %d: %w", m.AuthorID, err)
 	}
 	if replyAuthorID.Valid {
 		if err := tx.StmtContext(ctx, s.stmt.userName).QueryRowContext(ctx, replyAuthorID.Int64).Scan(&m.ReplyToAuthor); err != nil {

@@ -17,12 +17,12 @@ func (s *Store) CreateUser(ctx context.Context, u *forum.User) error {
 	return nil
 }
 
-const userColumns = `users.id, users.name, users.role, users.password_hash, users.created_at`
+const userColumns = `users.id, users.name, users.role, users.password_hash, users.created_at, users.message_count`
 
 func scanUser(row interface{ Scan(...any) error }) (*forum.User, error) {
 	var u forum.User
 	var created int64
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &created, &u.MessageCount); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicro(created)

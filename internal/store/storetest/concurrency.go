@@ -43,6 +43,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 
 		total := int64(posters * per)
 		wantBoardNumbered(t, st, b, got, total)
+		wantMessageCounts(t, st, postsByAuthor(authors, posters, per, nil), total)
 	})
 
 	t.Run("TwoBoards", func(t *testing.T) {
@@ -67,6 +68,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 			}
 			wantBoardNumbered(t, st, b, mine, int64(posters*per/2))
 		}
+		wantMessageCounts(t, st, postsByAuthor(authors, posters, per, nil), int64(posters*per))
 	})
 
 	t.Run("Replies", func(t *testing.T) {
@@ -121,6 +123,9 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 			got = append(got, numbered{b.ID, n, "parent"})
 		}
 		wantBoardNumbered(t, st, b, got, parents+total)
+		counts := postsByAuthor(authors, posters, per, nil)
+		counts[authors[1]] += parents
+		wantMessageCounts(t, st, counts, parents+total)
 	})
 
 	t.Run("RefusedAmongMany", func(t *testing.T) {
@@ -167,6 +172,10 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 		good = append(good, numbered{b.ID, 1, "parent"})
 		wantBoardNumbered(t, st, b, good, int64(len(good)))
+		// Refused posts count for nobody, not even an author who exists.
+		counts := postsByAuthor(authors, posters, per, func(g, i int) bool { return (g+i)%4 != 0 })
+		counts[authors[0]]++ // the parent
+		wantMessageCounts(t, st, counts, int64(len(good)))
 		if got := mustMessage(t, st, b, 1).ReplyCount; got != int64(len(good)-1) {
 			t.Fatalf("parent: ReplyCount %d, want %d: refused replies must not count", got, len(good)-1)
 		}
@@ -180,6 +189,24 @@ func mustAuthors(tb testing.TB, st forum.Store, n int) []*forum.User {
 		authors[i] = MustCreateUser(tb, st, fmt.Sprintf("poster%d", i))
 	}
 	return authors
+}
+
+// postsByAuthor counts the posts that postConcurrently's posters make, and
+// that kept (nil: all) accepts, by author: poster g posts as
+// authors[g%len(authors)].
+func postsByAuthor(authors []*forum.User, posters, per int, kept func(g, i int) bool) map[*forum.User]int64 {
+	counts := make(map[*forum.User]int64, len(authors))
+	for _, a := range authors {
+		counts[a] = 0
+	}
+	for g := range posters {
+		for i := range per {
+			if kept == nil || kept(g, i) {
+				counts[authors[g%len(authors)]]++
+			}
+		}
+	}
+	return counts
 }
 
 // postConcurrently runs posters goroutines that each call post per times,

@@ -430,6 +430,13 @@ func testOrdering(t *testing.T, open func(t *testing.T) forum.Store) {
 		if i > 0 && !got[i].CreatedAt.After(got[i-1].CreatedAt) {
 			t.Fatalf("message %d posted at %v, not after message %d at %v", got[i].Number, got[i].CreatedAt, got[i-1].Number, got[i-1].CreatedAt)
 		}
+		// IDs too follow commit order: they page a member's messages.
+		if got[i].ID <= 0 {
+			t.Fatalf("message %d has ID %d, want a positive one", got[i].Number, got[i].ID)
+		}
+		if i > 0 && got[i].ID <= got[i-1].ID {
+			t.Fatalf("message %d has ID %d, not above message %d's %d", got[i].Number, got[i].ID, got[i-1].Number, got[i-1].ID)
+		}
 		wantMessage(t, &got[i], posted[i])
 	}
 	if got := mustBoard(t, st, "b"); got.LastNumber != n || !sameTime(got.LastPostedAt, posted[n-1].CreatedAt) {

@@ -48,7 +48,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 
 	t.Run("Tokens", func(t *testing.T) {
-		secret, tok, err := svc.CreateToken(ctx, "ALICE", "password-of-alice")
+		secret, tok, err := svc.CreateToken(ctx, forum.Credentials{Name: "ALICE", Password: "password-of-alice"})
 		if err != nil {
 			t.Fatal(err)
 		}

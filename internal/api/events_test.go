@@ -1,0 +1,178 @@
+package api_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+)
+
+// event is one Server-Sent Event as a client parses it.
+type event struct {
+	id, name string
+	data     []string // one entry per data: line
+}
+
+// eventStream reads events from GET /b/{slug}/events.
+type eventStream struct {
+	resp   *http.Response
+	r      *bufio.Reader
+	events chan event
+	err    chan error
+}
+
+func openEvents(t *testing.T, s *testServer, slug, lastID string) *eventStream {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/"+slug+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("events: %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	es := &eventStream{resp: resp, r: bufio.NewReader(resp.Body), events: make(chan event, 1000), err: make(chan error, 1)}
+	go es.read()
+	return es
+}
+
+func (es *eventStream) read() {
+	var ev event
+	for {
+		line, err := es.r.ReadString('\n')
+		if err != nil {
+			es.err <- err
+			close(es.events)
+			return
+		}
+		line = strings.TrimSuffix(line, "\n")
+		switch {
+		case line == "":
+			if ev.name != "" || ev.data != nil {
+				es.events <- ev
+			}
+			ev = event{}
+		case strings.HasPrefix(line, ":"): // a comment
+		case strings.HasPrefix(line, "id: "):
+			ev.id = line[len("id: "):]
+		case strings.HasPrefix(line, "event: "):
+			ev.name = line[len("event: "):]
+		case strings.HasPrefix(line, "data: "):
+			ev.data = append(ev.data, line[len("data: "):])
+		}
+	}
+}
+
+// next returns the next message event, failing after a few seconds.
+func (es *eventStream) next(t *testing.T) message {
+	t.Helper()
+	select {
+	case ev, ok := <-es.events:
+		if !ok {
+			t.Fatalf("the stream ended: %v", <-es.err)
+		}
+		if ev.name != "message" || len(ev.data) != 1 {
+			t.Fatalf("event %q with %d data lines, want one message line", ev.name, len(ev.data))
+		}
+		var m message
+		if err := json.Unmarshal([]byte(ev.data[0]), &m); err != nil {
+			t.Fatalf("data is not a message: %v: %s", err, ev.data[0])
+		}
+		if ev.id != fmt.Sprint(m.Number) {
+			t.Errorf("event id %q for message %d", ev.id, m.Number)
+		}
+		return m
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	return message{}
+}
+
+func TestEvents(t *testing.T) {
+	s := newTestServer(t, forum.Config{})
+	_, token := mustMember(t, s, "alice", forum.RoleMember)
+	mustBoard(t, s, token, "live")
+	mustBoard(t, s, token, "other")
+	mustPost(t, s, token, "live", "before the stream", 0)
+
+	es := openEvents(t, s, "live", "")
+	mustPost(t, s, token, "other", "another board", 0)
+	posted := mustPost(t, s, token, "live", "line one\nline <two>", 1)
+	got := es.next(t)
+	if got.Number != 2 || got.Board != "live" || got.Author != "alice" || got.Body != posted.Body ||
+		got.HTML != posted.HTML || got.ReplyTo == nil || got.ReplyTo.Number != 1 || got.ReplyTo.Author != "alice" {
+		t.Errorf("event %+v, want the message as posted %+v", got, posted)
+	}
+
+	t.Run("LastEventID", func(t *testing.T) {
+		mustPost(t, s, token, "live", "third", 0)
+		again := openEvents(t, s, "live", "1")
+		for want := int64(2); want <= 3; want++ {
+			if m := again.next(t); m.Number != want {
+				t.Fatalf("caught up with %d, want %d", m.Number, want)
+			}
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		a := call(t, s, "GET", "/b/nope/events", "", nil)
+		mustError(t, a, http.StatusNotFound, "not_found")
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/live/events", nil)
+		req.Header.Set("Last-Event-ID", "x")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("Last-Event-ID x: %d, want 400", resp.StatusCode)
+		}
+	})
+	t.Run("EndStreams", func(t *testing.T) {
+		ending := openEvents(t, s, "other", "")
+		s.api.EndStreams()
+		select {
+		case <-ending.err:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the stream outlived EndStreams")
+		}
+	})
+}
+
+// TestEventsInOrder: concurrent posts commit together and wake their
+// posters in any order, yet a stream delivers every number once, in order.
+func TestEventsInOrder(t *testing.T) {
+	s := newTestServer(t, forum.Config{})
+	_, token := mustMember(t, s, "alice", forum.RoleMember)
+	mustBoard(t, s, token, "busy")
+	es := openEvents(t, s, "busy", "")
+	const posters, each = 8, 10
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Go(func() {
+			for range each {
+				mustPost(t, s, token, "busy", "busy", 0)
+			}
+		})
+	}
+	wg.Wait()
+	for want := int64(1); want <= posters*each; want++ {
+		if m := es.next(t); m.Number != want {
+			t.Fatalf("event for %d, want %d", m.Number, want)
+		}
+	}
+}

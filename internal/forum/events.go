@@ -1,0 +1,91 @@
+package forum
+
+import (
+	"context"
+	"sync"
+)
+
+// watchBuffer is how many new messages a watcher may fall behind before it
+// is dropped. A dropped watcher's channel closes; it resumes by reading
+// the board from the last number it saw, so nothing is lost, only delayed.
+const watchBuffer = 64
+
+// feed fans new messages out to the readers watching each board, within
+// this process.
+type feed struct {
+	mu       sync.Mutex
+	watchers map[int64]map[*Watch]struct{} // by board ID
+}
+
+// Watch is a reader's subscription to a board's new messages.
+type Watch struct {
+	// C receives each message posted to the board after the watch began.
+	// Concurrent posts may arrive out of number order, so a reader that
+	// sees a number beyond the next it expects reads the gap from the
+	// board. C is closed when the watch ends: by Close, or when the reader
+	// fell too far behind.
+	C <-chan Message
+
+	c     chan Message
+	board int64
+	feed  *feed
+	once  sync.Once
+}
+
+// Close ends the watch.
+func (w *Watch) Close() {
+	w.feed.mu.Lock()
+	defer w.feed.mu.Unlock()
+	w.end()
+}
+
+// end removes the watch and closes its channel; the feed's lock is held.
+func (w *Watch) end() {
+	w.once.Do(func() {
+		delete(w.feed.watchers[w.board], w)
+		if len(w.feed.watchers[w.board]) == 0 {
+			delete(w.feed.watchers, w.board)
+		}
+		close(w.c)
+	})
+}
+
+func (f *feed) watch(board int64) *Watch {
+	c := make(chan Message, watchBuffer)
+	w := &Watch{C: c, c: c, board: board, feed: f}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.watchers == nil {
+		f.watchers = make(map[int64]map[*Watch]struct{})
+	}
+	if f.watchers[board] == nil {
+		f.watchers[board] = make(map[*Watch]struct{})
+	}
+	f.watchers[board][w] = struct{}{}
+	return w
+}
+
+// publish hands m to the board's watchers without ever waiting for one.
+func (f *feed) publish(m *Message) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for w := range f.watchers[m.BoardID] {
+		select {
+		case w.c <- *m:
+		default:
+			w.end()
+		}
+	}
+}
+
+// Watch subscribes to the messages posted to a board from now on. The
+// caller must Close the watch. A message committed while the watch began
+// may be missing: readers that must not miss one read the board from their
+// last number after watching (see Messages) and skip what they have seen.
+func (s *Service) Watch(ctx context.Context, slug string) (*Board, *Watch, error) {
+	b, err := s.Board(ctx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, s.feed.watch(b.ID), nil
+}

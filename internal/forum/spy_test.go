@@ -1,0 +1,87 @@
+package forum_test
+
+import (
+	"context"
+	"html"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+	"parley/internal/password"
+	"parley/internal/store/sqlite"
+)
+
+// spyStore is a SQLite store that counts the look-ups the Service should
+// spare it, and can shorten the walk up a thread.
+type spyStore struct {
+	forum.Store
+	// lookups counts calls of UserByName, UserBySession and DeleteSession.
+	lookups atomic.Int64
+	// maxSteps, when positive, caps ThreadRoot's walk, as a chain longer
+	// than the Service's limit would.
+	maxSteps int
+}
+
+func (s *spyStore) UserByName(ctx context.Context, name string) (*forum.User, error) {
+	s.lookups.Add(1)
+	return s.Store.UserByName(ctx, name)
+}
+
+func (s *spyStore) UserBySession(ctx context.Context, hash []byte, now time.Time) (*forum.User, error) {
+	s.lookups.Add(1)
+	return s.Store.UserBySession(ctx, hash, now)
+}
+
+func (s *spyStore) DeleteSession(ctx context.Context, hash []byte) error {
+	s.lookups.Add(1)
+	return s.Store.DeleteSession(ctx, hash)
+}
+
+func (s *spyStore) ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error) {
+	if s.maxSteps > 0 {
+		maxSteps = min(maxSteps, s.maxSteps)
+	}
+	return s.Store.ThreadRoot(ctx, boardID, number, maxSteps)
+}
+
+// testClock is a clock that tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newSpiedService returns a Service on a fresh SQLite file seen through a
+// spyStore, with clock as its clock.
+func newSpiedService(t *testing.T, clock *testClock) (*forum.Service, *spyStore) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	spy := &spyStore{Store: st}
+	svc, err := forum.NewService(spy, forum.Config{Render: html.EscapeString, Password: password.Fast, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, spy
+}

@@ -1,0 +1,31 @@
+// Package httperr maps the forum's error codes to HTTP statuses: the one
+// place where they are mapped, for the JSON API and the web pages alike.
+package httperr
+
+import (
+	"net/http"
+
+	"parley/internal/forum"
+)
+
+var statusOf = map[forum.Code]int{
+	forum.CodeInvalid:      http.StatusBadRequest,
+	forum.CodeUnauthorized: http.StatusUnauthorized,
+	forum.CodeForbidden:    http.StatusForbidden,
+	forum.CodeNotFound:     http.StatusNotFound,
+	forum.CodeConflict:     http.StatusConflict,
+	forum.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	forum.CodeRateLimited:  http.StatusTooManyRequests,
+	forum.CodeUnavailable:  http.StatusServiceUnavailable,
+	forum.CodeInternal:     http.StatusInternalServerError,
+}
+
+// Status returns the code of err and the HTTP status that answers it. An
+// error without a known code is internal.
+func Status(err error) (forum.Code, int) {
+	code := forum.ErrorCode(err)
+	if status, ok := statusOf[code]; ok {
+		return code, status
+	}
+	return forum.CodeInternal, http.StatusInternalServerError
+}

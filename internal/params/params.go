@@ -1,0 +1,64 @@
+// Package params reads the numbers that requests carry in their paths and
+// queries, strictly: a malformed number is refused with a message, never
+// read as zero or truncated.
+package params
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"parley/internal/forum"
+)
+
+// Positive parses s, the value of parameter name, as an integer from 1 to
+// the largest int64. Only decimal digits are accepted: no sign, no space.
+func Positive(name, s string) (int64, error) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, forum.Errorf(forum.CodeInvalid, "%s must be a positive integer", name)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil { // only digits, so the range is all that can be wrong
+		return 0, forum.Errorf(forum.CodeInvalid, "%s must be at most %d", name, int64(1<<63-1))
+	}
+	if n < 1 {
+		return 0, forum.Errorf(forum.CodeInvalid, "%s must be a positive integer", name)
+	}
+	return n, nil
+}
+
+// Query parses a raw query string. Unlike URL.Query it refuses a malformed
+// query rather than drop what it cannot read.
+func Query(raw string) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, forum.Errorf(forum.CodeInvalid, "malformed query string")
+	}
+	return q, nil
+}
+
+// Number returns the positive integer parameter name, or 0 when q does not
+// have it.
+func Number(q url.Values, name string) (int64, error) {
+	values, ok := q[name]
+	switch {
+	case !ok:
+		return 0, nil
+	case len(values) > 1:
+		return 0, forum.Errorf(forum.CodeInvalid, "%s is given more than once", name)
+	}
+	return Positive(name, values[0])
+}
+
+// Limit returns the limit parameter, 1 to max, or def when q does not have
+// it.
+func Limit(q url.Values, def, max int) (int, error) {
+	if _, ok := q["limit"]; !ok {
+		return def, nil
+	}
+	n, err := Number(q, "limit")
+	if err != nil || n > int64(max) {
+		return 0, forum.Errorf(forum.CodeInvalid, "limit must be an integer from 1 to %d", max)
+	}
+	return int(n), nil
+}

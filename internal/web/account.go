@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"parley/internal/forum"
+	"parley/internal/httperr"
+	"parley/internal/web/view"
+)
+
+// sessionCookie holds a browser's session secret. The server keeps only
+// its hash; the cookie is HttpOnly so that no script can read it, and
+// SameSite=Lax so that other sites' forms do not carry it.
+const sessionCookie = "parley_session"
+
+// withReader returns r with the signed-in reader in its context, when its
+// session cookie names a live session. A stale cookie is cleared.
+func (s *server) withReader(w http.ResponseWriter, r *http.Request) *http.Request {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return r
+	}
+	u, err := s.svc.SessionUser(r.Context(), c.Value)
+	switch forum.ErrorCode(err) {
+	case "":
+		return r.WithContext(context.WithValue(r.Context(), readerKey{}, u))
+	case forum.CodeUnauthorized:
+		s.clearSession(w)
+	default:
+		// The reader is shown the page signed out rather than an error;
+		// the cause is logged.
+		s.log.WarnContext(r.Context(), "web: read session", "err", err)
+	}
+	return r
+}
+
+// startSession signs u in on this browser. Any session the browser had is
+// ended first: a new sign-in always gets a new secret, so a secret planted
+// before sign-in (session fixation) is worth nothing after it.
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, u *forum.User) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	secret, _, err := s.svc.StartSession(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:  sessionCookie,
+		Value: secret,
+		Path:  "/",
+		// MaxAge rather than Expires: the server's clock and the
+		// browser's need not agree.
+		MaxAge:   int(forum.SessionLifetime.Seconds()),
+		HttpOnly: true,
+		Secure:   s.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+	return nil
+}
+
+func (s *server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// localPath returns next when it is a path on this site, else "/": a
+// sign-in must never send its reader to another site.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// signInForm is GET /signin.
+func (s *server) signInForm(w http.ResponseWriter, r *http.Request) error {
+	next := localPath(r.URL.Query().Get("next"))
+	return s.render(w, r, http.StatusOK, view.SignIn(s.page(r, "Sign in", nil), view.Field{}, next, ""))
+}
+
+// signIn is POST /signin: check the password, start a session, return to
+// the page the reader came from.
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
+	name, pw, next := r.PostForm.Get("name"), r.PostForm.Get("password"), localPath(r.PostForm.Get("next"))
+	u, err := s.svc.SignIn(r.Context(), forum.Credentials{Name: name, Password: pw, From: r.RemoteAddr})
+	switch forum.ErrorCode(err) {
+	case "":
+	case forum.CodeUnauthorized, forum.CodeRateLimited:
+		_, status := httperr.Status(err)
+		setRetryAfter(w, err)
+		return s.render(w, r, status, view.SignIn(s.page(r, "Sign in", nil), view.Field{Value: name}, next, capitalize(forum.ErrorMessage(err))))
+	default:
+		return err
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	return redirect(w, r, next)
+}
+
+// signOut is POST /signout: end the session here and in the database.
+func (s *server) signOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.clearSession(w)
+	return redirect(w, r, "/")
+}
+
+// registerForm is GET /register.
+func (s *server) registerForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, view.Register(s.page(r, "Register", nil), view.Field{}, view.Field{}, "", !s.svc.RegistrationOpen()))
+}
+
+// register is POST /register: create the account and sign it in.
+func (s *server) register(w http.ResponseWriter, r *http.Request) error {
+	name, pw := r.PostForm.Get("name"), r.PostForm.Get("password")
+	nameField, pwField := view.Field{Value: name}, view.Field{}
+	var formError string
+	u, err := s.svc.Register(r.Context(), name, pw)
+	switch {
+	case err == nil:
+		if err := s.startSession(w, r, u); err != nil {
+			return err
+		}
+		return redirect(w, r, "/")
+	case forum.ErrorCode(err) == forum.CodeConflict:
+		nameField.Error = "That name is taken; choose another."
+	case forum.ValidateUserName(name) != nil:
+		nameField.Error = capitalize(forum.ErrorMessage(forum.ValidateUserName(name)))
+	case forum.ValidatePassword(pw) != nil:
+		pwField.Error = capitalize(forum.ErrorMessage(forum.ValidatePassword(pw)))
+	case forum.ErrorCode(err) == forum.CodeForbidden:
+		formError = capitalize(forum.ErrorMessage(err))
+	default:
+		return err
+	}
+	_, status := httperr.Status(err)
+	return s.render(w, r, status, view.Register(s.page(r, "Register", nil), nameField, pwField, formError, !s.svc.RegistrationOpen()))
+}

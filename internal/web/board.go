@@ -1,0 +1,192 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"parley/internal/forum"
+	"parley/internal/httperr"
+	"parley/internal/params"
+	"parley/internal/web/view"
+)
+
+// maxPageWindow is the largest window a board page shows; the API allows
+// more, but a page of more than 100 full messages helps no reader.
+const maxPageWindow = 100
+
+// home is GET /: the boards.
+func (s *server) home(w http.ResponseWriter, r *http.Request) error {
+	boards, err := s.svc.Boards(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, view.Home(s.page(r, "", nil), boards))
+}
+
+// board is GET /b/{slug}: a window of the board, the newest by default;
+// ?go=N jumps to message N.
+func (s *server) board(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	q, err := params.Query(r.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	if _, ok := q["go"]; ok {
+		return s.goTo(w, r, slug, q)
+	}
+	win, err := s.window(r, slug, q)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, view.BoardPage(s.page(r, win.Board.Title, win.Board), win))
+}
+
+// window reads the window a board page's query asks for.
+func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Window, error) {
+	from, err := params.Number(q, "from")
+	if err != nil {
+		return nil, err
+	}
+	before, err := params.Number(q, "before")
+	if err != nil {
+		return nil, err
+	}
+	limit, err := params.Limit(q, view.DefaultWindow, maxPageWindow)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.svc.Messages(r.Context(), slug, forum.Window{From: from, Before: before, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	if from > p.Board.LastNumber && from > 1 {
+		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", slug, from, p.Board.LastNumber)
+	}
+	win := &view.Window{Board: p.Board, Messages: p.Messages, Next: p.Next, Prev: p.Prev, Newest: p.Next == 0}
+	if _, ok := q["limit"]; ok {
+		win.Limit = limit
+	}
+	return win, nil
+}
+
+// goTo answers the "go to message #" box: the message's page, or the
+// board with a word on what went wrong.
+func (s *server) goTo(w http.ResponseWriter, r *http.Request, slug string, q url.Values) error {
+	n, err := params.Number(q, "go")
+	b, berr := s.svc.Board(r.Context(), slug)
+	if berr != nil {
+		return berr
+	}
+	if err == nil && n <= b.LastNumber {
+		return redirect(w, r, view.MessageURL(slug, n))
+	}
+	win, werr := s.window(r, slug, url.Values{})
+	if werr != nil {
+		return werr
+	}
+	switch {
+	case b.LastNumber == 0:
+		win.GoError = "This board has no messages yet."
+	default:
+		win.GoError = fmt.Sprintf("There is no message %s here: this board has messages 1 to %d.", q.Get("go"), b.LastNumber)
+	}
+	return s.render(w, r, http.StatusNotFound, view.BoardPage(s.page(r, b.Title, b), win))
+}
+
+// post is POST /b/{slug}: a new message, or its preview.
+func (s *server) post(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	form := view.Compose{Body: r.PostForm.Get("body")}
+	if err := s.compose(r, &form); err != nil {
+		return err
+	}
+	if form.Preview == "" && form.Error == "" {
+		m, err := s.svc.Post(r.Context(), readerOf(r.Context()), slug, forum.NewMessage{Body: form.Body})
+		if err == nil {
+			return redirect(w, r, view.MessageURL(slug, m.Number))
+		}
+		if err = formError(err, &form); err != nil {
+			return err
+		}
+	}
+	win, werr := s.window(r, slug, url.Values{})
+	if werr != nil {
+		return werr
+	}
+	win.Form = form
+	return s.render(w, r, formStatus(form), view.BoardPage(s.page(r, win.Board.Title, win.Board), win))
+}
+
+// compose fills in the preview when the form asked for one.
+func (s *server) compose(r *http.Request, form *view.Compose) error {
+	if r.PostForm.Get("preview") == "" {
+		return nil
+	}
+	html, err := s.svc.Preview(readerOf(r.Context()), form.Body)
+	if err != nil {
+		return formError(err, form)
+	}
+	form.Preview = html
+	return nil
+}
+
+// formError puts what was wrong with a message beside its field, keeping
+// the text; errors the writer cannot fix by editing are returned.
+func formError(err error, form *view.Compose) error {
+	switch forum.ErrorCode(err) {
+	case forum.CodeInvalid, forum.CodeTooLarge:
+		form.Error = capitalize(forum.ErrorMessage(err))
+		return nil
+	}
+	return err
+}
+
+// formStatus is the status of a form page: 200, or the error's.
+func formStatus(form view.Compose) int {
+	if form.Error != "" {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}
+
+// newBoardForm is GET /boards/new.
+func (s *server) newBoardForm(w http.ResponseWriter, r *http.Request) error {
+	if readerOf(r.Context()) == nil {
+		return forum.Errorf(forum.CodeUnauthorized, "sign in to open a board")
+	}
+	return s.render(w, r, http.StatusOK, view.NewBoard(s.page(r, "Open a board", nil), view.Field{}, view.Field{}, view.Field{}, ""))
+}
+
+// newBoard is POST /boards/new.
+func (s *server) newBoard(w http.ResponseWriter, r *http.Request) error {
+	in := forum.NewBoard{Slug: r.PostForm.Get("slug"), Title: r.PostForm.Get("title"), Description: r.PostForm.Get("description")}
+	b, err := s.svc.CreateBoard(r.Context(), readerOf(r.Context()), in)
+	if err == nil {
+		return redirect(w, r, view.BoardURL(b.Slug))
+	}
+	slug, title, desc := view.Field{Value: in.Slug}, view.Field{Value: in.Title}, view.Field{Value: in.Description}
+	var formError string
+	switch {
+	case forum.ErrorCode(err) == forum.CodeConflict:
+		slug.Error = "A board already has this address; choose another."
+	case forum.ValidateSlug(in.Slug) != nil:
+		slug.Error = capitalize(forum.ErrorMessage(err))
+	case fieldFails(forum.ValidateTitle, in.Title):
+		title.Error = capitalize(forum.ErrorMessage(err))
+	case fieldFails(forum.ValidateDescription, in.Description):
+		desc.Error = capitalize(forum.ErrorMessage(err))
+	case forum.ErrorCode(err) == forum.CodeInvalid:
+		formError = capitalize(forum.ErrorMessage(err))
+	default:
+		return err
+	}
+	_, status := httperr.Status(err)
+	return s.render(w, r, status, view.NewBoard(s.page(r, "Open a board", nil), slug, title, desc, formError))
+}
+
+// fieldFails reports whether a field's validator refuses its value.
+func fieldFails(validate func(string) (string, error), v string) bool {
+	_, err := validate(v)
+	return err != nil
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"net/http"
+
+	"parley/internal/forum"
+	"parley/internal/params"
+	"parley/internal/web/view"
+)
+
+// repliesShown is how many replies a message page lists under it.
+const repliesShown = 25
+
+// message is GET /b/{slug}/{n}: one message with its header, previous and
+// next, and its first replies.
+func (s *server) message(w http.ResponseWriter, r *http.Request) error {
+	b, m, err := s.boardMessage(r)
+	if err != nil {
+		return err
+	}
+	mp := &view.MessagePage{Board: b, Message: m}
+	if m.ReplyCount > 0 {
+		var next int64
+		if mp.Replies, next, err = s.svc.Replies(r.Context(), b.Slug, m.Number, 0, repliesShown); err != nil {
+			return err
+		}
+		mp.More = next > 0
+	}
+	return s.render(w, r, http.StatusOK, view.Message(s.page(r, messageTitle(b, m), b), mp))
+}
+
+// boardMessage reads the board and message a path names.
+func (s *server) boardMessage(r *http.Request) (*forum.Board, *forum.Message, error) {
+	n, err := params.Positive("message number", r.PathValue("n"))
+	if err != nil {
+		return nil, nil, forum.Errorf(forum.CodeNotFound, "there is no message %q", r.PathValue("n"))
+	}
+	slug := r.PathValue("slug")
+	b, err := s.svc.Board(r.Context(), slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.svc.Message(r.Context(), slug, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The message may be newer than the board just read.
+	b.LastNumber = max(b.LastNumber, m.Number)
+	return b, m, nil
+}
+
+func messageTitle(b *forum.Board, m *forum.Message) string {
+	return b.Title + " — " + view.Num(m.Number) + " by " + m.Author
+}
+
+// replies is GET /b/{slug}/{n}/replies: the direct replies, in full.
+func (s *server) replies(w http.ResponseWriter, r *http.Request) error {
+	b, m, err := s.boardMessage(r)
+	if err != nil {
+		return err
+	}
+	q, err := params.Query(r.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	from, err := params.Number(q, "from")
+	if err != nil {
+		return err
+	}
+	limit, err := params.Limit(q, view.DefaultWindow, maxPageWindow)
+	if err != nil {
+		return err
+	}
+	msgs, next, err := s.svc.Replies(r.Context(), b.Slug, m.Number, from, limit)
+	if err != nil {
+		return err
+	}
+	rp := &view.RepliesPage{Board: b, Message: m, Replies: msgs, Next: next}
+	return s.render(w, r, http.StatusOK, view.Replies(s.page(r, "Replies to "+view.Num(m.Number), b), rp))
+}
+
+// thread is GET /b/{slug}/{n}/thread: the reply tree holding n.
+func (s *server) thread(w http.ResponseWriter, r *http.Request) error {
+	n, err := params.Positive("message number", r.PathValue("n"))
+	if err != nil {
+		return forum.Errorf(forum.CodeNotFound, "there is no message %q", r.PathValue("n"))
+	}
+	t, err := s.svc.Thread(r.Context(), r.PathValue("slug"), n)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, view.ThreadPage(s.page(r, "Thread of "+view.Num(n), t.Board), t))
+}
+
+// replyForm is GET /b/{slug}/{n}/reply; ?quote=1 starts the reply with
+// the message quoted, for readers without JavaScript.
+func (s *server) replyForm(w http.ResponseWriter, r *http.Request) error {
+	if readerOf(r.Context()) == nil {
+		return forum.Errorf(forum.CodeUnauthorized, "sign in to reply")
+	}
+	b, m, err := s.boardMessage(r)
+	if err != nil {
+		return err
+	}
+	rp := &view.ReplyPage{Board: b, Message: m}
+	if r.URL.Query().Get("quote") != "" && m.Removed == forum.NotRemoved {
+		rp.Form.Body = view.Quote(m)
+	}
+	return s.render(w, r, http.StatusOK, view.Reply(s.page(r, "Reply to "+view.Num(m.Number), b), rp))
+}
+
+// reply is POST /b/{slug}/{n}/reply: post the reply and show it, or show
+// its preview or what was wrong with it.
+func (s *server) reply(w http.ResponseWriter, r *http.Request) error {
+	b, m, err := s.boardMessage(r)
+	if err != nil {
+		return err
+	}
+	rp := &view.ReplyPage{Board: b, Message: m, Form: view.Compose{Body: r.PostForm.Get("body")}}
+	if err := s.compose(r, &rp.Form); err != nil {
+		return err
+	}
+	if rp.Form.Preview == "" && rp.Form.Error == "" {
+		posted, err := s.svc.Post(r.Context(), readerOf(r.Context()), b.Slug, forum.NewMessage{Body: rp.Form.Body, ReplyTo: m.Number})
+		if err == nil {
+			return redirect(w, r, view.MessageURL(b.Slug, posted.Number))
+		}
+		if err = formError(err, &rp.Form); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, formStatus(rp.Form), view.Reply(s.page(r, "Reply to "+view.Num(m.Number), b), rp))
+}

@@ -1,0 +1,240 @@
+// Package web serves Parley's HTML pages. Handlers parse a request, call
+// the forum.Service and render a page from package view; every rule lives
+// in the Service, and every error is answered by errors.go. The pages work
+// without JavaScript; the small script in static/ makes them quicker.
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+
+	"github.com/a-h/templ"
+
+	"parley/internal/forum"
+	"parley/internal/web/view"
+)
+
+// Options configure the pages.
+type Options struct {
+	// SecureCookies marks the session cookie Secure; set it whenever the
+	// forum is reached over https.
+	SecureCookies bool
+	Log           *slog.Logger
+}
+
+type server struct {
+	svc    *forum.Service
+	log    *slog.Logger
+	mux    *http.ServeMux
+	secure bool
+	static *statics
+	// csrf refuses state-changing requests sent by other sites' pages.
+	csrf *http.CrossOriginProtection
+}
+
+// New returns the handler of every page.
+func New(svc *forum.Service, opt Options) http.Handler {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{
+		svc:    svc,
+		log:    opt.Log,
+		mux:    http.NewServeMux(),
+		secure: opt.SecureCookies,
+		static: loadStatics(),
+		csrf:   http.NewCrossOriginProtection(),
+	}
+	s.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, forum.Errorf(forum.CodeForbidden, "this form was sent from another site; go back, reload the page and try again"))
+	}))
+	s.routes()
+	return s
+}
+
+func (s *server) routes() {
+	s.handle("GET /{$}", s.home)
+	s.handle("GET /b/{slug}", s.board)
+	s.handle("POST /b/{slug}", s.post)
+	s.handle("GET /b/{slug}/{n}", s.message)
+	s.handle("GET /b/{slug}/{n}/replies", s.replies)
+	s.handle("GET /b/{slug}/{n}/thread", s.thread)
+	s.handle("GET /b/{slug}/{n}/reply", s.replyForm)
+	s.handle("POST /b/{slug}/{n}/reply", s.reply)
+	s.handle("GET /boards/new", s.newBoardForm)
+	s.handle("POST /boards/new", s.newBoard)
+	s.handle("POST /preview", s.preview)
+	s.handle("GET /u/{name}", s.profile)
+	s.handle("GET /search", s.search)
+
+	s.handle("GET /signin", s.signInForm)
+	s.handle("POST /signin", s.signIn)
+	s.handle("POST /signout", s.signOut)
+	s.handle("GET /register", s.registerForm)
+	s.handle("POST /register", s.register)
+
+	s.mux.Handle("GET /static/{file}", s.static)
+}
+
+// handlerFunc is a page handler: it writes the page, or returns the error
+// for s.fail to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *server) handle(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		err := readForm(w, r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// maxForm bounds a form post: a message's 64 KiB of Markdown, escaped
+// for the form, with room to spare.
+const maxForm = 1 << 20
+
+// readForm parses a posted form into r.PostForm, refusing one too large.
+// Handlers read r.PostForm only: r.FormValue would also take multipart
+// bodies, buffering up to 32 MiB.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return forum.Errorf(forum.CodeTooLarge, "the form is larger than %d KiB", maxForm>>10)
+		}
+		return forum.Errorf(forum.CodeInvalid, "the form could not be read")
+	}
+	return nil
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	defer s.recoverPanic(w, r)
+	r = s.withReader(w, r)
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.notRouted(w, r)
+		return
+	}
+	s.csrf.Handler(s.mux).ServeHTTP(w, r)
+}
+
+// setSecurityHeaders keeps pages from running any script but Parley's own
+// file, from loading anything foreign, and from being framed.
+func setSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+// notRouted answers a path no page has (404) or a method a page does not
+// take (405) with a friendly page rather than ServeMux's plain text.
+func (s *server) notRouted(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		s.fail(w, r, &statusError{status: http.StatusMethodNotAllowed})
+		return
+	}
+	if loc := probe.header.Get("Location"); loc != "" && probe.status/100 == 3 { // a clean-path redirect
+		http.Redirect(w, r, loc, probe.status)
+		return
+	}
+	s.fail(w, r, forum.Errorf(forum.CodeNotFound, "there is no page at this address"))
+}
+
+// statusProbe records what ServeMux would answer, without writing it.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(status int)      { p.status = status }
+
+// recoverPanic answers a handler's panic with the error page, so that a
+// bug costs one request a 500 rather than its connection, and logs it.
+func (s *server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.log.ErrorContext(r.Context(), "web: panic", "method", r.Method, "path", r.URL.Path,
+		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	s.fail(w, r, fmt.Errorf("panic: %v", v))
+}
+
+// page returns the frame of a page for this request.
+func (s *server) page(r *http.Request, title string, b *forum.Board) view.Page {
+	return view.Page{
+		Title:  title,
+		User:   readerOf(r.Context()),
+		Board:  b,
+		Path:   r.URL.RequestURI(),
+		Assets: s.static.assets,
+	}
+}
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a page whole: rendered into a buffer first, so that an
+// error while rendering becomes an error page, not half a page.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
+		return fmt.Errorf("render %s: %w", r.URL.Path, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if readerOf(r.Context()) != nil {
+		h.Set("Cache-Control", "private, no-cache")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	if err != nil {
+		// The client went away; nothing more can be said to it.
+		s.log.DebugContext(r.Context(), "web: write", "path", r.URL.Path, "err", err)
+	}
+	return nil
+}
+
+// redirect answers a form post with the page to see next (post/redirect/get).
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// readerKey holds the signed-in reader in a request's context.
+type readerKey struct{}
+
+func readerOf(ctx context.Context) *forum.User {
+	u, _ := ctx.Value(readerKey{}).(*forum.User)
+	return u
+}
