@@ -373,3 +373,35 @@ func TestSearchPlaceholder(t *testing.T) {
 		t.Error("the query is reflected unescaped")
 	}
 }
+
+// TestDeepThread: a long chain of replies is indented only so far, then
+// continues flat, each message still linked and saying whom it answers.
+func TestDeepThread(t *testing.T) {
+	f := newTestForum(t, web.Options{})
+	u := f.MustUser(t, "alice")
+	f.MustBoard(t, u, "chain", "Chain")
+	const length = 30
+	for i := range length {
+		f.MustPost(t, u, "chain", fmt.Sprintf("link %d", i+1), int64(i))
+	}
+	p := f.browser(t).get("/b/chain/30/thread").wantStatus(t, http.StatusOK)
+	deepest := 0
+	for _, li := range findAll(p.root, func(n *html.Node) bool { return n.Data == "li" }) {
+		d := 0
+		for a := li.Parent; a != nil; a = a.Parent {
+			if a.Data == "li" {
+				d++
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	if deepest > 8 {
+		t.Errorf("nested %d deep; the indent must stop", deepest)
+	}
+	for n := 1; n <= length; n++ {
+		if _, ok := p.findLink(fmt.Sprint(n)); !ok {
+			t.Errorf("message %d is missing from the thread", n)
+		}
+	}
+	p.wantText(t, "re 29")
+}
