@@ -76,7 +76,10 @@ func newTestServer(t *testing.T, cfg forum.Config) *testServer {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", h)
 	mux.Handle("GET /b/{slug}/events", h)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	// The binary's timeouts, shortened: event streams must outlive them.
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
+	srv.Start()
 	t.Cleanup(func() { h.EndStreams(); srv.Close() })
 	return &testServer{Server: srv, svc: svc, store: st, log: logs, api: h}
 }

@@ -119,10 +119,17 @@ func TestEvents(t *testing.T) {
 		t.Errorf("event %+v, want the message as posted %+v", got, posted)
 	}
 
+	t.Run("OutlivesTimeouts", func(t *testing.T) {
+		time.Sleep(2500 * time.Millisecond) // past the server's 1 s read and write timeouts
+		mustPost(t, s, token, "live", "later", 0)
+		if m := es.next(t); m.Number != 3 {
+			t.Fatalf("after the timeouts: message %d, want 3", m.Number)
+		}
+	})
 	t.Run("LastEventID", func(t *testing.T) {
-		mustPost(t, s, token, "live", "third", 0)
+		mustPost(t, s, token, "live", "fourth", 0)
 		again := openEvents(t, s, "live", "1")
-		for want := int64(2); want <= 3; want++ {
+		for want := int64(2); want <= 4; want++ {
 			if m := again.next(t); m.Number != want {
 				t.Fatalf("caught up with %d, want %d", m.Number, want)
 			}
