@@ -22,9 +22,9 @@ const catchUpWindow = 100
 
 // events is GET /b/{slug}/events: a Server-Sent Events stream of the
 // board's new messages, each as `event: message` with its API JSON as data
-// and its number as id. A client that reconnects with Last-Event-ID gets
-// every message after that number first, so a dropped connection loses
-// nothing.
+// and its number as id. A client that reconnects with Last-Event-ID (or
+// connects with ?after=N) gets every message after that number first, so a
+// dropped connection loses nothing.
 func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	slug := r.PathValue("slug")
 	last, err := lastEventID(r)
@@ -105,15 +105,20 @@ func (s *server) catchUp(r *http.Request, st *stream, slug string, through int64
 	return nil
 }
 
-// lastEventID is the number of the last message a reconnecting client saw.
+// lastEventID is the number of the last message the client has: from
+// Last-Event-ID when it reconnects, else from ?after=N, which a page sets
+// to its newest message so that none posted since it loaded is missed.
 func lastEventID(r *http.Request) (int64, error) {
-	v := strings.TrimSpace(r.Header.Get("Last-Event-ID"))
+	name, v := "Last-Event-ID", strings.TrimSpace(r.Header.Get("Last-Event-ID"))
+	if v == "" {
+		name, v = "after", r.URL.Query().Get("after")
+	}
 	if v == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, forum.Errorf(forum.CodeInvalid, "Last-Event-ID must be a message number")
+		return 0, forum.Errorf(forum.CodeInvalid, "%s must be a message number", name)
 	}
 	return n, nil
 }

@@ -28,9 +28,11 @@ type eventStream struct {
 	err    chan error
 }
 
-func openEvents(t *testing.T, s *testServer, slug, lastID string) *eventStream {
+// openEvents opens the event stream at path (and query), sending lastID as
+// Last-Event-ID unless empty.
+func openEvents(t *testing.T, s *testServer, path, lastID string) *eventStream {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/"+slug+"/events", nil)
+	req, err := http.NewRequestWithContext(t.Context(), "GET", s.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestEvents(t *testing.T) {
 	mustBoard(t, s, token, "other")
 	mustPost(t, s, token, "live", "before the stream", 0)
 
-	es := openEvents(t, s, "live", "")
+	es := openEvents(t, s, "/b/live/events", "")
 	mustPost(t, s, token, "other", "another board", 0)
 	posted := mustPost(t, s, token, "live", "line one\nline <two>", 1)
 	got := es.next(t)
@@ -128,16 +130,26 @@ func TestEvents(t *testing.T) {
 	})
 	t.Run("LastEventID", func(t *testing.T) {
 		mustPost(t, s, token, "live", "fourth", 0)
-		again := openEvents(t, s, "live", "1")
+		again := openEvents(t, s, "/b/live/events", "1")
 		for want := int64(2); want <= 4; want++ {
 			if m := again.next(t); m.Number != want {
 				t.Fatalf("caught up with %d, want %d", m.Number, want)
 			}
 		}
 	})
+	t.Run("After", func(t *testing.T) {
+		after := openEvents(t, s, "/b/live/events?after=2", "")
+		for want := int64(3); want <= 4; want++ {
+			if m := after.next(t); m.Number != want {
+				t.Fatalf("after=2 gave %d, want %d", m.Number, want)
+			}
+		}
+	})
 	t.Run("Errors", func(t *testing.T) {
 		a := call(t, s, "GET", "/b/nope/events", "", nil)
 		mustError(t, a, http.StatusNotFound, "not_found")
+		a = call(t, s, "GET", "/b/live/events?after=x", "", nil)
+		mustError(t, a, http.StatusBadRequest, "invalid")
 		req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/live/events", nil)
 		req.Header.Set("Last-Event-ID", "x")
 		resp, err := http.DefaultClient.Do(req)
@@ -150,7 +162,7 @@ func TestEvents(t *testing.T) {
 		}
 	})
 	t.Run("EndStreams", func(t *testing.T) {
-		ending := openEvents(t, s, "other", "")
+		ending := openEvents(t, s, "/b/other/events", "")
 		s.api.EndStreams()
 		select {
 		case <-ending.err:
@@ -166,7 +178,7 @@ func TestEventsInOrder(t *testing.T) {
 	s := newTestServer(t, forum.Config{})
 	_, token := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, token, "busy")
-	es := openEvents(t, s, "busy", "")
+	es := openEvents(t, s, "/b/busy/events", "")
 	const posters, each = 8, 10
 	var wg sync.WaitGroup
 	for range posters {

@@ -53,7 +53,7 @@ func loadStatics() *statics {
 	if err != nil {
 		panic("web: embedded static files: " + err.Error()) // the binary itself is broken
 	}
-	st.assets = view.Assets{CSS: hashed["parley.css"], JS: hashed["parley.js"]}
+	st.assets = view.Assets{CSS: hashed["parley.css"], JS: hashed["parley.js"], Icon: hashed["favicon.svg"]}
 	return st
 }
 

@@ -35,7 +35,8 @@
     };
 
     const connect = () => {
-      source = new EventSource('/b/' + encodeURIComponent(board) + '/events');
+      // ?after: messages posted since the page was made come first.
+      source = new EventSource('/b/' + encodeURIComponent(board) + '/events?after=' + last);
       source.addEventListener('message', (e) => {
         let m;
         try { m = JSON.parse(e.data); } catch { return; }

@@ -703,7 +703,7 @@ func NewBoard(p Page, slug, title, description Field, formError string) templ.Co
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = Input("slug", "Address", "text", slug, "Lower-case letters, digits and '-': the board will be at /b/your-slug.", templ.Attributes{"maxlength": "64", "pattern": "[a-z0-9-]+", "required": true, "autocomplete": "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Input("slug", "Address", "text", slug, "Lower-case letters, digits and '-': the board will be at /b/your-slug.", templ.Attributes{"maxlength": "64", "pattern": "[a-z0-9\\-]+", "required": true, "autocomplete": "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

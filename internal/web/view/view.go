@@ -32,7 +32,7 @@ type Page struct {
 
 // Assets are the content-hashed URLs of the static files.
 type Assets struct {
-	CSS, JS string
+	CSS, JS, Icon string
 }
 
 // DefaultWindow is the number of messages a board page shows.
