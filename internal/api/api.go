@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"sync"
 
 	"parley/internal/forum"
+	"parley/internal/httperr"
 )
 
 // server is the API: a ServeMux of thin handlers over the Service.
@@ -85,7 +85,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead || len(r.Header.Values("Authorization")) > 0 {
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	defer s.recoverPanic(w, r)
+	defer httperr.Recover(s.log, r, func() {
+		s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
+	})
 
 	// ServeMux answers an unknown path or method itself, in plain text;
 	// the API answers everything in JSON.
@@ -94,21 +96,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// recoverPanic answers a handler's panic as an internal error, so that a bug
-// costs one request a 500 rather than its connection, and logs its stack.
-func (s *server) recoverPanic(w http.ResponseWriter, r *http.Request) {
-	v := recover()
-	if v == nil {
-		return
-	}
-	if v == http.ErrAbortHandler {
-		panic(v)
-	}
-	s.log.ErrorContext(r.Context(), "api: panic", "method", r.Method, "path", r.URL.Path,
-		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-	s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
 }
 
 // fallbackWriter replaces the plain-text 404 and 405 that ServeMux writes

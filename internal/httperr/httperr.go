@@ -3,7 +3,10 @@
 package httperr
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
 
 	"parley/internal/forum"
 )
@@ -28,4 +31,21 @@ func Status(err error) (forum.Code, int) {
 		return code, status
 	}
 	return forum.CodeInternal, http.StatusInternalServerError
+}
+
+// Recover, deferred by a handler, turns a panic into a logged stack and a
+// call to answer, which tells the client of an internal error: a bug costs
+// one request rather than its connection. http.ErrAbortHandler, the
+// deliberate way to drop a connection, passes on.
+func Recover(log *slog.Logger, r *http.Request, answer func()) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,
+		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	answer()
 }

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -404,4 +406,14 @@ func TestDeepThread(t *testing.T) {
 		}
 	}
 	p.wantText(t, "re 29")
+}
+
+// TestPanic: a handler that panics costs its request the friendly 500
+// page, not the connection. A Service that was never made panics on use.
+func TestPanic(t *testing.T) {
+	srv := httptest.NewServer(web.New(nil, web.Options{Log: slog.New(slog.DiscardHandler)}))
+	defer srv.Close()
+	b := (&testForum{Server: srv}).browser(t)
+	p := b.get("/").wantStatus(t, http.StatusInternalServerError)
+	p.wantText(t, "Something went wrong", "please try again")
 }

@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"sync"
 
 	"github.com/a-h/templ"
 
 	"parley/internal/forum"
+	"parley/internal/httperr"
 	"parley/internal/web/view"
 )
 
@@ -121,7 +121,7 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
-	defer s.recoverPanic(w, r)
+	defer httperr.Recover(s.log, r, func() { s.fail(w, r, errors.New("panic")) })
 	r = s.withReader(w, r)
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.notRouted(w, r)
@@ -167,21 +167,6 @@ type statusProbe struct {
 func (p *statusProbe) Header() http.Header         { return p.header }
 func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *statusProbe) WriteHeader(status int)      { p.status = status }
-
-// recoverPanic answers a handler's panic with the error page, so that a
-// bug costs one request a 500 rather than its connection, and logs it.
-func (s *server) recoverPanic(w http.ResponseWriter, r *http.Request) {
-	v := recover()
-	if v == nil {
-		return
-	}
-	if v == http.ErrAbortHandler {
-		panic(v)
-	}
-	s.log.ErrorContext(r.Context(), "web: panic", "method", r.Method, "path", r.URL.Path,
-		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-	s.fail(w, r, fmt.Errorf("panic: %v", v))
-}
 
 // page returns the frame of a page for this request.
 func (s *server) page(r *http.Request, title string, b *forum.Board) view.Page {
