@@ -123,6 +123,21 @@ func browse(t *testing.T, js bool) {
 		if !MustRun(b, "ask what has the focus", chromedp.Evaluate[bool](`document.activeElement.matches(".goto-input")`)) {
 			b.Fatalf("g did not put the focus in the go-to box")
 		}
+		// Single-key shortcuts can be turned off, from the footer's link
+		// to their help (WCAG 2.1.4), and stay off on the next page.
+		b.Click("button#shortcuts-open", "Keyboard shortcuts")
+		b.WaitVisible("dialog#shortcuts[open]")
+		b.Click("input#shortcuts-on", "")
+		b.Press(kb.Escape)
+		b.Do("wait for the shortcuts to close", chromedp.WaitNotPresent(chromedp.CSS("dialog#shortcuts[open]")))
+		b.Open(board)
+		b.Press("j")
+		if n := b.Count("article.msg.current"); n != 0 {
+			b.Fatalf("j still selects a message with the shortcuts turned off")
+		}
+		b.Click("button#shortcuts-open", "Keyboard shortcuts")
+		b.Click("input#shortcuts-on", "")
+		b.Press(kb.Escape)
 	}
 	b.Type(".goto-input", "1")
 	b.Follow("form.goto button[type=submit]", "Go", board+"/1")

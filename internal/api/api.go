@@ -20,6 +20,7 @@ type server struct {
 	mux *http.ServeMux
 	// streamsDone ends every event stream when it is closed.
 	streamsDone chan struct{}
+	streams     streamCount
 	endStreams  sync.Once
 }
 

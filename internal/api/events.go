@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/params"
+	"parley/internal/ratelimit"
 )
 
 // heartbeat is how often an idle event stream sends a comment, so that
@@ -17,8 +19,21 @@ import (
 const heartbeat = 25 * time.Second
 
 // catchUpWindow is how many messages a stream reads at once while it
-// catches up with a board.
-const catchUpWindow = 100
+// catches up with a board; maxCatchUp is the most it sends on catching up.
+// A client further behind gets the newest maxCatchUp (the ids show the
+// gap) and reads the rest from the board's windows: one request must not
+// be able to make the server read a whole board.
+const (
+	catchUpWindow = 100
+	maxCatchUp    = 1000
+)
+
+// streamWriteTimeout bounds each write to a stream: a client that stops
+// reading is dropped rather than held with its buffered messages for ever.
+const streamWriteTimeout = 30 * time.Second
+
+// maxStreamsPerAddr bounds the streams one client address holds open.
+const maxStreamsPerAddr = 32
 
 // events is GET /b/{slug}/events: a Server-Sent Events stream of the
 // board's new messages, each as `event: message` with its API JSON as data
@@ -31,18 +46,22 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	release, err := s.streams.open(ratelimit.AddrKey(r.RemoteAddr))
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Watch before reading the board, so that no message falls between.
 	b, watch, err := s.svc.Watch(r.Context(), slug)
 	if err != nil {
 		return err
 	}
 	defer watch.Close()
-	if last == 0 || last > b.LastNumber {
-		last = b.LastNumber
+	if last < 0 || last > b.LastNumber {
+		last = b.LastNumber // from now on
 	}
 
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) //nolint:errcheck // a stream lives longer than a request
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -87,6 +106,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 
 // catchUp sends the board's messages after the last sent, up to through.
 func (s *server) catchUp(r *http.Request, st *stream, slug string, through int64) error {
+	st.sent = max(st.sent, through-maxCatchUp)
 	for st.sent < through {
 		p, err := s.svc.Messages(r.Context(), slug, forum.Window{From: st.sent + 1, Limit: catchUpWindow})
 		if err != nil {
@@ -107,20 +127,51 @@ func (s *server) catchUp(r *http.Request, st *stream, slug string, through int64
 
 // lastEventID is the number of the last message the client has: from
 // Last-Event-ID when it reconnects, else from ?after=N, which a page sets
-// to its newest message so that none posted since it loaded is missed.
+// to its newest message so that none posted since it loaded is missed;
+// -1 when the client has none and wants what comes from now on.
 func lastEventID(r *http.Request) (int64, error) {
-	name, v := "Last-Event-ID", strings.TrimSpace(r.Header.Get("Last-Event-ID"))
-	if v == "" {
-		name, v = "after", r.URL.Query().Get("after")
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		return params.Natural("Last-Event-ID", strings.TrimSpace(v))
 	}
-	if v == "" {
-		return 0, nil
+	q, err := query(r)
+	if err != nil {
+		return 0, err
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, forum.Errorf(forum.CodeInvalid, "%s must be a message number", name)
+	if _, ok := q["after"]; !ok {
+		return -1, nil
 	}
-	return n, nil
+	if len(q["after"]) > 1 {
+		return 0, forum.Errorf(forum.CodeInvalid, "after is given more than once")
+	}
+	return params.Natural("after", q.Get("after"))
+}
+
+// streamCount counts the open streams of each client address.
+type streamCount struct {
+	mu     sync.Mutex
+	byAddr map[string]int
+}
+
+// open counts a stream for addr, refusing one over maxStreamsPerAddr; the
+// caller calls release when the stream ends.
+func (c *streamCount) open(addr string) (release func(), err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byAddr[addr] >= maxStreamsPerAddr {
+		return nil, &forum.Error{Code: forum.CodeRateLimited, RetryAfter: 10 * time.Second,
+			Message: fmt.Sprintf("at most %d event streams may be open from one address", maxStreamsPerAddr)}
+	}
+	if c.byAddr == nil {
+		c.byAddr = make(map[string]int)
+	}
+	c.byAddr[addr]++
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.byAddr[addr]--; c.byAddr[addr] == 0 {
+			delete(c.byAddr, addr)
+		}
+	}, nil
 }
 
 // stream writes events and remembers the last message number sent.
@@ -138,6 +189,7 @@ func (st *stream) send(m *forum.Message) error {
 	if err != nil {
 		return err
 	}
+	st.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) //nolint:errcheck // not every writer has deadlines
 	// json.Marshal writes no newline, so the data is one line, as the
 	// event stream format needs.
 	if _, err := fmt.Fprintf(st.w, "id: %d\nevent: message\ndata: %s\n\n", m.Number, data); err != nil {
@@ -148,6 +200,7 @@ func (st *stream) send(m *forum.Message) error {
 }
 
 func (st *stream) comment(text string) error {
+	st.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) //nolint:errcheck
 	if _, err := fmt.Fprintf(st.w, ": %s\n\n", text); err != nil {
 		return err
 	}

@@ -195,3 +195,29 @@ func TestEventsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsBounded: one request cannot make the server send a whole
+// board, nor one address hold streams without end.
+func TestEventsBounded(t *testing.T) {
+	s := newTestServer(t, forum.Config{})
+	alice, token := mustMember(t, s, "alice", forum.RoleMember)
+	mustBoard(t, s, token, "long")
+	for range 1010 {
+		if _, err := s.svc.Post(t.Context(), alice, "long", forum.NewMessage{Body: "m"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es := openEvents(t, s, "/b/long/events?after=0", "")
+	if m := es.next(t); m.Number != 11 {
+		t.Errorf("catching up from 0 began at %d, want the newest 1000 (from 11)", m.Number)
+	}
+
+	for i := 1; i < 32; i++ { // es is the first
+		openEvents(t, s, "/b/long/events", "")
+	}
+	a := call(t, s, "GET", "/b/long/events", "", nil)
+	mustError(t, a, http.StatusTooManyRequests, "rate_limited")
+	if a.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}

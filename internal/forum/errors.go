@@ -29,6 +29,10 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// Field names the input the error is about (name, password, slug,
+	// title, description, body), so that a form can show it beside that
+	// field; empty when the error is about no one input.
+	Field string
 	// RetryAfter, for CodeRateLimited, is how long until a retry may pass.
 	RetryAfter time.Duration
 }
@@ -45,6 +49,29 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with a user-facing message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// fieldError returns an *Error about one input.
+func fieldError(code Code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// onField returns err marked as being about field, when it is an *Error.
+func onField(err error, field string) error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		marked := *e
+		marked.Field = field
+		return &marked
+	}
+	return err
+}
+
+// ErrorField returns the input err is about, "" when none.
+func ErrorField(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Field
+	}
+	return ""
 }
 
 // WrapError returns an *Error that keeps err as its cause, for adapters that

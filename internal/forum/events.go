@@ -79,13 +79,20 @@ func (f *feed) publish(m *Message) {
 }
 
 // Watch subscribes to the messages posted to a board from now on. The
-// caller must Close the watch. A message committed while the watch began
-// may be missing: readers that must not miss one read the board from their
-// last number after watching (see Messages) and skip what they have seen.
+// caller must Close the watch. Every message after the board's LastNumber
+// as returned is sent on the watch (or the watch ends); some at or before
+// it may be sent too.
 func (s *Service) Watch(ctx context.Context, slug string) (*Board, *Watch, error) {
 	b, err := s.Board(ctx, slug)
 	if err != nil {
 		return nil, nil, err
 	}
-	return b, s.feed.watch(b.ID), nil
+	w := s.feed.watch(b.ID)
+	// Read the board again, now that the watch is on: a message committed
+	// in between is counted here, or sent on the watch, or both.
+	if b, err = s.Board(ctx, slug); err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	return b, w, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"parley/internal/password"
 	"parley/internal/ratelimit"
 )
@@ -39,8 +41,8 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
-	// signInByAddr and signInByName count failed sign-ins.
-	signInByAddr, signInByName *ratelimit.Limiter
+	// signInByPair, signInByAddr and signInByName count failed sign-ins.
+	signInByPair, signInByAddr, signInByName *ratelimit.Limiter
 	// feed tells watchers of a board about its new messages.
 	feed feed
 }
@@ -66,6 +68,7 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
 
+		signInByPair: ratelimit.New(signInRefillByPair, signInBurstByPair, signInKeys),
 		signInByAddr: ratelimit.New(signInRefillByAddr, signInBurstByAddr, signInKeys),
 		signInByName: ratelimit.New(signInRefillByName, signInBurstByName, signInKeys),
 	}, nil
@@ -130,6 +133,9 @@ func (s *Service) AddUser(ctx context.Context, name, pw string, role Role) (*Use
 	}
 	u := &User{Name: name, Role: role, PasswordHash: h, CreatedAt: s.now()}
 	if err := s.store.CreateUser(ctx, u); err != nil {
+		if ErrorCode(err) == CodeConflict {
+			return nil, onField(err, "name")
+		}
 		return nil, err
 	}
 	return u, nil
@@ -185,17 +191,21 @@ type Credentials struct {
 	From string
 }
 
-// Failed sign-ins are limited per client address and per account name, so
-// that guessing is slow both from one machine against many accounts and
-// from many machines against one. Only failures count: a success gives its
-// tokens back, so members who type their password right are never held.
-// The per-account limit is looser: a guesser who drains it also locks out
-// the owner, for minutes, not for good.
+// Failed sign-ins are limited three ways. Per account name from one
+// address, strictly: guessing one member's password from one machine is
+// slow. Per address: guessing many members' passwords from one machine is
+// slow too. Per account name from anywhere, loosely, refilling faster than
+// one address may try: a backstop against guessing from many machines,
+// which one machine alone cannot drain to lock a member out. Only failures
+// count: a success gives its tokens back. Behind a proxy every client has
+// the proxy's address (see docs).
 const (
+	signInBurstByPair  = 10
+	signInRefillByPair = 30 * time.Second
 	signInBurstByAddr  = 30
 	signInRefillByAddr = 2 * time.Second
-	signInBurstByName  = 20
-	signInRefillByName = 30 * time.Second
+	signInBurstByName  = 100
+	signInRefillByName = time.Second
 	signInKeys         = 100_000
 )
 
@@ -205,10 +215,22 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
 		return nil, errSignIn
 	}
 	now := s.cfg.Now()
-	byAddr := s.signInByAddr.Reserve(ratelimit.AddrKey(c.From), now)
-	byName := s.signInByName.Reserve(strings.ToLower(c.Name), now)
-	refund := func() { byAddr.CancelAt(now); byName.CancelAt(now) }
-	if wait := max(byAddr.DelayFrom(now), byName.DelayFrom(now)); wait > 0 {
+	addr, name := ratelimit.AddrKey(c.From), strings.ToLower(c.Name)
+	reserved := []*rate.Reservation{
+		s.signInByPair.Reserve(name+" "+addr, now),
+		s.signInByAddr.Reserve(addr, now),
+		s.signInByName.Reserve(name, now),
+	}
+	refund := func() {
+		for _, r := range reserved {
+			r.CancelAt(now)
+		}
+	}
+	var wait time.Duration
+	for _, r := range reserved {
+		wait = max(wait, r.DelayFrom(now))
+	}
+	if wait > 0 {
 		refund()
 		wait = wait.Round(time.Second) + time.Second
 		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
@@ -326,6 +348,9 @@ func (s *Service) CreateBoard(ctx context.Context, actor *User, in NewBoard) (*B
 	}
 	b := &Board{Slug: in.Slug, Title: title, Description: desc, CreatedAt: s.now(), CreatorID: actor.ID, Creator: actor.Name}
 	if err := s.store.CreateBoard(ctx, b); err != nil {
+		if ErrorCode(err) == CodeConflict {
+			return nil, onField(err, "slug")
+		}
 		return nil, err
 	}
 	return b, nil

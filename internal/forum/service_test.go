@@ -134,25 +134,42 @@ func TestSignInRateLimit(t *testing.T) {
 			}
 		}
 	})
-	t.Run("PerAccount", func(t *testing.T) {
-		// Guesses from many addresses drain alice's bucket ...
-		for i := range 20 {
-			wantCode(t, signIn("alice", "guess", fmt.Sprintf("198.51.100.%d:1", i)), forum.CodeUnauthorized)
+	t.Run("PerAccountAndAddress", func(t *testing.T) {
+		// Ten guesses from one address hold that address for alice ...
+		for range 10 {
+			wantCode(t, signIn("alice", "guess", "198.51.100.1:1"), forum.CodeUnauthorized)
 		}
-		// ... then even the right password waits, and is told how long.
-		err := signIn("alice", "password-of-alice", "192.0.2.1:1000")
+		err := signIn("alice", "password-of-alice", "198.51.100.1:2")
 		wantCode(t, err, forum.CodeRateLimited)
 		if forum.RetryAfter(err) <= 0 {
 			t.Errorf("RetryAfter = %v, want a wait", forum.RetryAfter(err))
 		}
-		now = now.Add(31 * time.Second) // one token back
+		// ... but not alice herself, elsewhere.
 		if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
+			t.Fatalf("the owner from another address: %v", err)
+		}
+		now = now.Add(31 * time.Second) // one token back
+		if err := signIn("alice", "password-of-alice", "198.51.100.1:3"); err != nil {
 			t.Fatalf("after the wait: %v", err)
+		}
+	})
+	t.Run("PerAccount", func(t *testing.T) {
+		// Guesses from many addresses drain alice's own bucket, a backstop
+		// that refills faster than any one address may guess.
+		now = now.Add(time.Hour)
+		for i := range 100 {
+			wantCode(t, signIn("alice", "guess", fmt.Sprintf("203.0.%d.1:1", i)), forum.CodeUnauthorized)
+		}
+		wantCode(t, signIn("alice", "password-of-alice", "192.0.2.1:1000"), forum.CodeRateLimited)
+		now = now.Add(2 * time.Second)
+		if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
+			t.Fatalf("two seconds later: %v", err)
 		}
 	})
 	t.Run("PerAddress", func(t *testing.T) {
 		// One address guessing across many names is held too.
 		var err error
+		now = now.Add(time.Hour)
 		for i := range 31 {
 			err = signIn(fmt.Sprintf("user%d", i), "guess", "203.0.113.9:1")
 		}

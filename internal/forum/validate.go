@@ -20,19 +20,24 @@ const (
 )
 
 // ValidateUserName checks a member's name: 1–32 ASCII letters, digits, '_',
-// '-' and '.'. ASCII keeps names that look alike from being different
-// members ("To: X who wrote" must name one person unmistakably).
+// '-' and '.', starting with a letter or digit. ASCII keeps names that look
+// alike from being different members ("To: X who wrote" must name one
+// person unmistakably); the first character keeps names such as ".." out
+// of profile addresses (/u/..), which browsers rewrite.
 func ValidateUserName(name string) error {
 	if name == "" {
-		return Errorf(CodeInvalid, "name is required")
+		return fieldError(CodeInvalid, "name", "name is required")
 	}
 	if len(name) > MaxUserName {
-		return Errorf(CodeInvalid, "name must be at most %d characters", MaxUserName)
+		return fieldError(CodeInvalid, "name", "name must be at most %d characters", MaxUserName)
 	}
 	for _, r := range name {
 		if !(r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')) {
-			return Errorf(CodeInvalid, "name may hold only letters a–z, digits, '_', '-' and '.'")
+			return fieldError(CodeInvalid, "name", "name may hold only letters a–z, digits, '_', '-' and '.'")
 		}
+	}
+	if c := name[0]; c == '_' || c == '-' || c == '.' {
+		return fieldError(CodeInvalid, "name", "name must start with a letter or a digit")
 	}
 	return nil
 }
@@ -43,11 +48,11 @@ func ValidatePassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case !utf8.ValidString(password):
-		return Errorf(CodeInvalid, "password is not valid UTF-8")
+		return fieldError(CodeInvalid, "password", "password is not valid UTF-8")
 	case n < MinPassword:
-		return Errorf(CodeInvalid, "password must be at least %d characters", MinPassword)
+		return fieldError(CodeInvalid, "password", "password must be at least %d characters", MinPassword)
 	case n > MaxPassword:
-		return Errorf(CodeInvalid, "password must be at most %d characters", MaxPassword)
+		return fieldError(CodeInvalid, "password", "password must be at most %d characters", MaxPassword)
 	}
 	return nil
 }
@@ -55,14 +60,14 @@ func ValidatePassword(password string) error {
 // ValidateSlug checks a board's slug: 1–64 of a-z, 0-9 and '-'.
 func ValidateSlug(slug string) error {
 	if slug == "" {
-		return Errorf(CodeInvalid, "slug is required")
+		return fieldError(CodeInvalid, "slug", "slug is required")
 	}
 	if len(slug) > MaxSlug {
-		return Errorf(CodeInvalid, "slug must be at most %d characters", MaxSlug)
+		return fieldError(CodeInvalid, "slug", "slug must be at most %d characters", MaxSlug)
 	}
 	for _, r := range slug {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return Errorf(CodeInvalid, "slug may hold only a–z, 0–9 and '-'")
+			return fieldError(CodeInvalid, "slug", "slug may hold only a–z, 0–9 and '-'")
 		}
 	}
 	return nil
@@ -81,13 +86,13 @@ func cleanLine(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case !utf8.ValidString(s):
-		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
+		return "", fieldError(CodeInvalid, field, "%s is not valid UTF-8", field)
 	case s == "":
-		return "", Errorf(CodeInvalid, "%s is required", field)
+		return "", fieldError(CodeInvalid, field, "%s is required", field)
 	case utf8.RuneCountInString(s) > max:
-		return "", Errorf(CodeInvalid, "%s must be at most %d characters", field, max)
+		return "", fieldError(CodeInvalid, field, "%s must be at most %d characters", field, max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
+		return "", fieldError(CodeInvalid, field, "%s must not contain control characters", field)
 	}
 	return s, nil
 }
@@ -96,11 +101,11 @@ func cleanLine(field, s string, max int) (string, error) {
 // control characters other than newline and tab.
 func cleanText(field, s string) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
+		return "", fieldError(CodeInvalid, field, "%s is not valid UTF-8", field)
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
-		return "", Errorf(CodeInvalid, "%s must not contain control characters", field)
+		return "", fieldError(CodeInvalid, field, "%s must not contain control characters", field)
 	}
 	return s, nil
 }
@@ -113,7 +118,7 @@ func ValidateDescription(desc string) (string, error) {
 		return "", err
 	}
 	if utf8.RuneCountInString(desc) > MaxDescription {
-		return "", Errorf(CodeInvalid, "description must be at most %d characters", MaxDescription)
+		return "", fieldError(CodeInvalid, "description", "description must be at most %d characters", MaxDescription)
 	}
 	return desc, nil
 }
@@ -123,14 +128,14 @@ func ValidateDescription(desc string) (string, error) {
 // bounds storage and rendering work).
 func ValidateBody(body string) (string, error) {
 	if len(strings.ReplaceAll(body, "\r\n", "\n")) > MaxBody {
-		return "", Errorf(CodeTooLarge, "body must be at most %d bytes", MaxBody)
+		return "", fieldError(CodeTooLarge, "body", "body must be at most %d bytes", MaxBody)
 	}
 	body, err := cleanText("body", body)
 	if err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(body) == "" {
-		return "", Errorf(CodeInvalid, "body is required")
+		return "", fieldError(CodeInvalid, "body", "body is required")
 	}
 	return body, nil
 }

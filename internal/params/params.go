@@ -27,6 +27,19 @@ func Positive(name, s string) (int64, error) {
 	return n, nil
 }
 
+// Natural parses s, the value of parameter name, as an integer from 0 to
+// the largest int64, digits only.
+func Natural(name, s string) (int64, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	n, err := Positive(name, s)
+	if err != nil {
+		return 0, forum.Errorf(forum.CodeInvalid, "%s must be a message number (0 or more)", name)
+	}
+	return n, nil
+}
+
 // Query parses a raw query string. Unlike URL.Query it refuses a malformed
 // query rather than drop what it cannot read.
 func Query(raw string) (url.Values, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"parley/internal/forum"
 	"parley/internal/httperr"
@@ -73,7 +74,10 @@ func (s *server) clearSession(w http.ResponseWriter) {
 // localPath returns next when it is a path on this site, else "/": a
 // sign-in must never send its reader to another site.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	// Browsers drop tabs and newlines from addresses and read '\' as '/',
+	// so "/\t/evil.example" would go to another site: refuse them all.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsRune(next, '\\') || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	return next
@@ -124,26 +128,18 @@ func (s *server) registerForm(w http.ResponseWriter, r *http.Request) error {
 // register is POST /register: create the account and sign it in.
 func (s *server) register(w http.ResponseWriter, r *http.Request) error {
 	name, pw := r.PostForm.Get("name"), r.PostForm.Get("password")
-	nameField, pwField := view.Field{Value: name}, view.Field{}
-	var formError string
 	u, err := s.svc.Register(r.Context(), name, pw)
-	switch {
-	case err == nil:
+	if err == nil {
 		if err := s.startSession(w, r, u); err != nil {
 			return err
 		}
 		return redirect(w, r, "/")
-	case forum.ErrorCode(err) == forum.CodeConflict:
-		nameField.Error = "That name is taken; choose another."
-	case forum.ValidateUserName(name) != nil:
-		nameField.Error = capitalize(forum.ErrorMessage(forum.ValidateUserName(name)))
-	case forum.ValidatePassword(pw) != nil:
-		pwField.Error = capitalize(forum.ErrorMessage(forum.ValidatePassword(pw)))
-	case forum.ErrorCode(err) == forum.CodeForbidden:
-		formError = capitalize(forum.ErrorMessage(err))
-	default:
+	}
+	nameField, pwField := view.Field{Value: name}, view.Field{}
+	_, status := httperr.Status(err)
+	formError, err := placeError(err, map[string]*view.Field{"name": &nameField, "password": &pwField})
+	if err != nil {
 		return err
 	}
-	_, status := httperr.Status(err)
 	return s.render(w, r, status, view.Register(s.page(r, "Register", nil), nameField, pwField, formError, !s.svc.RegistrationOpen()))
 }

@@ -65,8 +65,9 @@ func TestRegisterErrors(t *testing.T) {
 		status         int
 		says           string
 	}{
-		{"Tenchusatsu", "long enough password", http.StatusConflict, "That name is taken"},
-		{"tenchusatsu", "long enough password", http.StatusConflict, "That name is taken"},
+		{"Tenchusatsu", "long enough password", http.StatusConflict, "The name Tenchusatsu is taken"},
+		{"tenchusatsu", "long enough password", http.StatusConflict, "The name tenchusatsu is taken"},
+		{"..", "long enough password", http.StatusBadRequest, "Name must start with a letter or a digit"},
 		{"", "long enough password", http.StatusBadRequest, "Name is required"},
 		{"<script>", "long enough password", http.StatusBadRequest, "Name may hold only"},
 		{"shortpw", "short", http.StatusBadRequest, "Password must be at least 8 characters"},
@@ -83,6 +84,9 @@ func TestSignInNext(t *testing.T) {
 		"https://evil.example/": "/",
 		"//evil.example/":       "/",
 		"/\\evil.example":       "/",
+		"/\t/evil.example":      "/",
+		"/\n/evil.example":      "/",
+		"/%09/evil.example":     "/%09/evil.example", // a path on this site
 		"":                      "/",
 	} {
 		b := f.browser(t)

@@ -60,8 +60,11 @@ func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Windo
 	if err != nil {
 		return nil, err
 	}
-	if from > p.Board.LastNumber && from > 1 {
+	switch {
+	case from > p.Board.LastNumber && from > 1:
 		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", slug, from, p.Board.LastNumber)
+	case before == 1:
+		return nil, forum.Errorf(forum.CodeNotFound, "no message comes before message 1")
 	}
 	win := &view.Window{Board: p.Board, Messages: p.Messages, Next: p.Next, Prev: p.Prev, Newest: p.Next == 0}
 	if _, ok := q["limit"]; ok {
@@ -132,19 +135,26 @@ func (s *server) compose(r *http.Request, form *view.Compose) error {
 }
 
 // formError puts what was wrong with a message beside its field, keeping
-// the text; errors the writer cannot fix by editing are returned.
+// the text: also when the writer's session ended while they wrote. Errors
+// the writer cannot fix by editing are returned.
 func formError(err error, form *view.Compose) error {
-	switch forum.ErrorCode(err) {
-	case forum.CodeInvalid, forum.CodeTooLarge:
-		form.Error = capitalize(forum.ErrorMessage(err))
+	if forum.ErrorCode(err) == forum.CodeUnauthorized {
+		form.Error = "You are signed out, so this was not posted. Sign in (in another tab), then post it again: your text is kept here."
+		form.SignedOut = true
 		return nil
 	}
+	field := view.Field{}
+	message, err := placeError(err, map[string]*view.Field{"body": &field})
+	form.Error = field.Error + message
 	return err
 }
 
 // formStatus is the status of a form page: 200, or the error's.
 func formStatus(form view.Compose) int {
-	if form.Error != "" {
+	switch {
+	case form.SignedOut:
+		return http.StatusUnauthorized
+	case form.Error != "":
 		return http.StatusBadRequest
 	}
 	return http.StatusOK
@@ -166,27 +176,10 @@ func (s *server) newBoard(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, view.BoardURL(b.Slug))
 	}
 	slug, title, desc := view.Field{Value: in.Slug}, view.Field{Value: in.Title}, view.Field{Value: in.Description}
-	var formError string
-	switch {
-	case forum.ErrorCode(err) == forum.CodeConflict:
-		slug.Error = "A board already has this address; choose another."
-	case forum.ValidateSlug(in.Slug) != nil:
-		slug.Error = capitalize(forum.ErrorMessage(err))
-	case fieldFails(forum.ValidateTitle, in.Title):
-		title.Error = capitalize(forum.ErrorMessage(err))
-	case fieldFails(forum.ValidateDescription, in.Description):
-		desc.Error = capitalize(forum.ErrorMessage(err))
-	case forum.ErrorCode(err) == forum.CodeInvalid:
-		formError = capitalize(forum.ErrorMessage(err))
-	default:
+	_, status := httperr.Status(err)
+	formError, err := placeError(err, map[string]*view.Field{"slug": &slug, "title": &title, "description": &desc})
+	if err != nil {
 		return err
 	}
-	_, status := httperr.Status(err)
 	return s.render(w, r, status, view.NewBoard(s.page(r, "Open a board", nil), slug, title, desc, formError))
-}
-
-// fieldFails reports whether a field's validator refuses its value.
-func fieldFails(validate func(string) (string, error), v string) bool {
-	_, err := validate(v)
-	return err != nil
 }

@@ -84,3 +84,20 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 	}
 }
+
+// placeError puts an error a writer can correct beside the field it is
+// about (or, when it is about none, returns it as the form's error); any
+// other error is returned for an error page.
+func placeError(err error, fields map[string]*view.Field) (formError string, _ error) {
+	switch forum.ErrorCode(err) {
+	case forum.CodeInvalid, forum.CodeTooLarge, forum.CodeConflict, forum.CodeForbidden:
+	default:
+		return "", err
+	}
+	message := capitalize(forum.ErrorMessage(err))
+	if f, ok := fields[forum.ErrorField(err)]; ok {
+		f.Error = message
+		return "", nil
+	}
+	return message, nil
+}

@@ -278,7 +278,13 @@ func TestForms(t *testing.T) {
 		b.get("/b/intel").wantText(t, "Sign in or register to post.")
 		b.get("/b/intel/1/reply").wantRedirect(t, "/signin?next=%2Fb%2Fintel%2F1%2Freply")
 		b.get("/boards/new").wantRedirect(t, "/signin?next=%2Fboards%2Fnew")
-		b.post("/b/intel", url.Values{"body": {"hello"}}).wantStatus(t, http.StatusUnauthorized)
+		// A writer whose session ended meanwhile keeps the text.
+		p := b.post("/b/intel", url.Values{"body": {"typed for an hour"}}).wantStatus(t, http.StatusUnauthorized)
+		p.wantText(t, "You are signed out, so this was not posted.")
+		if ta := find(p.root, func(n *html.Node) bool { return n.Data == "textarea" }); textOfRaw(ta) != "typed for an hour" {
+			t.Errorf("the text was lost: %q", textOfRaw(ta))
+		}
+		b.post("/b/intel/1/reply", url.Values{"body": {"a reply"}}).wantStatus(t, http.StatusUnauthorized).wantText(t, "You are signed out")
 	})
 
 	b.signIn("Road_Walker")
@@ -323,7 +329,7 @@ func TestForms(t *testing.T) {
 		b.post("/boards/new", url.Values{"slug": {"amd"}, "title": {"AMD"}, "description": {"The other one"}}).wantRedirect(t, "/b/amd")
 		b.get("/b/amd").wantText(t, "AMD", "The other one", "0 messages", "No messages yet.")
 		p := b.post("/boards/new", url.Values{"slug": {"amd"}, "title": {"Again"}}).wantStatus(t, http.StatusConflict)
-		p.wantText(t, "A board already has this address")
+		p.wantText(t, "A board named amd exists")
 		p = b.post("/boards/new", url.Values{"slug": {"Bad Slug"}, "title": {"T"}}).wantStatus(t, http.StatusBadRequest)
 		p.wantText(t, "Slug may hold only")
 		p = b.post("/boards/new", url.Values{"slug": {"ok"}, "title": {""}}).wantStatus(t, http.StatusBadRequest)

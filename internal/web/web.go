@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -122,7 +123,9 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	defer httperr.Recover(s.log, r, func() { s.fail(w, r, errors.New("panic")) })
-	r = s.withReader(w, r)
+	if !strings.HasPrefix(r.URL.Path, "/static/") { // the same for every reader
+		r = s.withReader(w, r)
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.notRouted(w, r)
 		return

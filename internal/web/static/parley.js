@@ -16,13 +16,16 @@
     t.textContent = original.includes(':') ? d.toLocaleString() : d.toLocaleDateString();
   }
 
-  // 3. Live updates: count new messages on the board and offer a link to them.
+  // 3. Live updates: count new messages on the board and offer a link to
+  // them. The stream is closed while the tab is hidden, so that many open
+  // tabs do not use up the browser's connections to the site.
   const bar = document.querySelector('p.new-messages[data-board][data-last]');
   if (bar && 'EventSource' in window) {
     const board = bar.dataset.board;
     const last = Number(bar.dataset.last) || 0;
     const seen = new Set();
     let first = 0;
+    let highest = last;
     let source = null;
 
     const show = () => {
@@ -35,23 +38,29 @@
     };
 
     const connect = () => {
+      if (source) return;
       // ?after: messages posted since the page was made come first.
-      source = new EventSource('/b/' + encodeURIComponent(board) + '/events?after=' + last);
+      source = new EventSource('/b/' + encodeURIComponent(board) + '/events?after=' + highest);
       source.addEventListener('message', (e) => {
         let m;
         try { m = JSON.parse(e.data); } catch { return; }
         const n = Number(m && m.number);
         if (!(n > last) || seen.has(n)) return;
         seen.add(n);
+        highest = Math.max(highest, n);
         if (first === 0 || n < first) first = n;
         show();
       });
     };
+    const disconnect = () => { if (source) source.close(); source = null; };
 
     connect();
-    window.addEventListener('pagehide', () => { if (source) source.close(); source = null; });
+    window.addEventListener('pagehide', disconnect);
     // Back from the back-forward cache: listen again.
-    window.addEventListener('pageshow', (e) => { if (e.persisted && !source) connect(); });
+    window.addEventListener('pageshow', (e) => { if (e.persisted) connect(); });
+    document.addEventListener('visibilitychange', () => {
+      if (document.hidden) disconnect(); else connect();
+    });
   }
 
   // 4. Live preview: render the draft on the server as it is typed.
@@ -75,7 +84,8 @@
           const text = await res.text();
           if (id !== latest) return;
           if (res.ok) out.innerHTML = text; // sanitised by the server
-          else out.textContent = text;
+          else if ((res.headers.get('Content-Type') || '').startsWith('text/plain')) out.textContent = text;
+          else out.textContent = 'The preview is not available (' + res.status + '); the Preview button still works.';
           box.hidden = false;
         } catch {
           // Offline or refused: the form's Preview button still works.
@@ -99,7 +109,25 @@
     });
   }
 
-  // 6. Keyboard shortcuts: j/k move, r responds, g goes to a number, ? helps.
+  // 6. Keyboard shortcuts: j/k move, r responds, g goes to a number, ?
+  // helps. Single keys can be turned off (the help has a switch); the
+  // choice is kept in this browser.
+  const dialog = document.getElementById('shortcuts');
+  const toggle = document.getElementById('shortcuts-on');
+  const opener = document.getElementById('shortcuts-open');
+  let keysOn = true;
+  try { keysOn = localStorage.getItem('parley.shortcuts') !== 'off'; } catch { /* storage refused */ }
+  if (toggle) {
+    toggle.checked = keysOn;
+    toggle.addEventListener('change', () => {
+      keysOn = toggle.checked;
+      try { localStorage.setItem('parley.shortcuts', keysOn ? 'on' : 'off'); } catch { /* not kept */ }
+    });
+  }
+  if (opener && dialog && typeof dialog.showModal === 'function') {
+    opener.addEventListener('click', () => dialog.showModal());
+  }
+
   let current = -1;
   const select = (list, i) => {
     if (list[current]) list[current].classList.remove('current');
@@ -109,7 +137,7 @@
   };
 
   document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || e.isComposing) return;
+    if (!keysOn || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || e.isComposing) return;
     const t = e.target;
     if (t instanceof Element &&
         (t.closest('input, textarea, select') || t.isContentEditable)) return;
@@ -140,7 +168,6 @@
         break;
       }
       case '?': {
-        const dialog = document.getElementById('shortcuts');
         if (!dialog || typeof dialog.showModal !== 'function') return;
         dialog.showModal();
         break;

@@ -166,7 +166,7 @@ func Register(p Page, name, password Field, formError string, closed bool) templ
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = Input("name", "Name", "text", name, "Letters a–z, digits, '_', '-' and '.'; up to 32. Others will see it on every message you write.", templ.Attributes{"autocomplete": "username", "required": true, "maxlength": "32", "pattern": "[A-Za-z0-9_.\\-]+", "autocapitalize": "none"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Input("name", "Name", "text", name, "Up to 32 letters a–z, digits, '_', '-' and '.', starting with a letter or digit. Others will see it on every message you write.", templ.Attributes{"autocomplete": "username", "required": true, "maxlength": "32", "pattern": "[A-Za-z0-9][A-Za-z0-9_.\\-]*", "autocapitalize": "none"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

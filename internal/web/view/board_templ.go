@@ -612,7 +612,7 @@ func BoardPage(p Page, w *Window) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.User != nil {
+			if p.User != nil || w.Form.SignedOut {
 				templ_7745c5c3_Err = ComposeForm(BoardURL(w.Board.Slug), w.Form, "Post").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

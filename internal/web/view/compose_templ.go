@@ -88,7 +88,7 @@ func ComposeForm(action string, c Compose, submit string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</button> <button type=\"submit\" name=\"preview\" value=\"1\" class=\"secondary\">Preview</button></div><section id=\"preview\" class=\"preview\" aria-label=\"Preview\" aria-live=\"polite\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</button> <button type=\"submit\" name=\"preview\" value=\"1\" class=\"secondary\">Preview</button></div><section id=\"preview\" class=\"preview\" aria-label=\"Preview\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

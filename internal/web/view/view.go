@@ -62,6 +62,9 @@ type Compose struct {
 	Body    string
 	Preview string // rendered HTML of Body, when asked for
 	Error   string
+	// SignedOut is true when the writer's session ended before posting:
+	// the form is shown again, with the text, to a reader now signed out.
+	SignedOut bool
 }
 
 // Field is one input of a form: its value and what was wrong with it.
