@@ -149,9 +149,9 @@ func TestArgumentOrder(t *testing.T) {
 	}{
 		{[]string{"user", "add", "--db", db, "--role", "admin", "gina"}, "added admin gina\n"},
 		{[]string{"user", "add", "--db", db, "hank", "--role=moderator"}, "added moderator hank\n"},
-		{[]string{"user", "add", "--db", db, "--", "-dash"}, "added member -dash\n"},
 		{[]string{"board", "add", "--title", "Mixed order", "mixed", "--by", "gina", "--db", db}, "opened board mixed (Mixed order)\n"},
-		{[]string{"board", "add", "dashes", "--by", "-dash", "--db", db, "--title", "Dashes", "--description", "a member named -dash opened it"}, "opened board dashes (Dashes)\n"},
+		{[]string{"board", "add", "--db", db, "--title", "Dashed", "--by", "hank", "--", "-dashed"}, "opened board -dashed (Dashed)\n"},
+		{[]string{"board", "add", "dashes", "--by", "gina", "--db", db, "--title", "Dashes", "--description", "-a description that starts with a dash"}, "opened board dashes (Dashes)\n"},
 	} {
 		r := parley(t, "long enough\n", nil, tc.args...)
 		if r.code != 0 || r.stdout != tc.want {
