@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"parley/internal/forum"
 	"parley/internal/web"
 )
 
@@ -74,6 +75,17 @@ func TestRegisterErrors(t *testing.T) {
 	} {
 		p := b.post("/register", url.Values{"name": {tc.name}, "password": {tc.password}})
 		p.wantStatus(t, tc.status).wantText(t, tc.says)
+	}
+}
+
+func TestRegistrationClosed(t *testing.T) {
+	f := newTestForumWith(t, forum.Config{RegistrationClosed: true}, web.Options{})
+	b := f.browser(t)
+	b.get("/register").wantStatus(t, http.StatusOK).wantText(t, "Registration is closed on this forum")
+	p := b.post("/register", url.Values{"name": {"newbie"}, "password": {"a good long password"}})
+	p.wantStatus(t, http.StatusForbidden).wantText(t, "Registration is closed")
+	if _, err := f.svc.User(t.Context(), "newbie"); err == nil {
+		t.Error("a closed forum registered a member")
 	}
 }
 

@@ -38,12 +38,19 @@ type testForum struct {
 
 func newTestForum(t testing.TB, opt web.Options) *testForum {
 	t.Helper()
+	return newTestForumWith(t, forum.Config{}, opt)
+}
+
+// newTestForumWith is newTestForum with the forum configured by cfg.
+func newTestForumWith(t testing.TB, cfg forum.Config, opt web.Options) *testForum {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast, Now: func() time.Time { return now }})
+	cfg.Render, cfg.Password, cfg.Now = markup.Render, password.Fast, func() time.Time { return now }
+	svc, err := forum.NewService(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
