@@ -93,42 +93,15 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// ServeMux answers an unknown path or method itself, in plain text;
 	// the API answers everything in JSON.
 	if h, pattern := s.mux.Handler(r); pattern == "" {
-		h.ServeHTTP(&fallbackWriter{ResponseWriter: w, s: s, r: r}, r)
+		httperr.Unrouted(w, r, h, func(status int) {
+			if status == http.StatusMethodNotAllowed {
+				s.writeError(w, r, status, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s",
+					r.Method, r.URL.Path, w.Header().Get("Allow")))
+				return
+			}
+			s.writeError(w, r, status, string(forum.CodeNotFound), fmt.Sprintf("no API endpoint %s", r.URL.Path))
+		})
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// fallbackWriter replaces the plain-text 404 and 405 that ServeMux writes
-// for a path or method the API does not have by JSON errors. Anything else
-// (ServeMux's redirects to a clean path) passes through.
-type fallbackWriter struct {
-	http.ResponseWriter
-	s        *server
-	r        *http.Request
-	replaced bool
-}
-
-func (f *fallbackWriter) WriteHeader(status int) {
-	switch status {
-	case http.StatusNotFound:
-		f.s.writeError(f.ResponseWriter, f.r, status, string(forum.CodeNotFound),
-			fmt.Sprintf("no API endpoint %s", f.r.URL.Path))
-	case http.StatusMethodNotAllowed:
-		// ServeMux has set Allow on the shared header.
-		allow := f.Header().Get("Allow")
-		f.s.writeError(f.ResponseWriter, f.r, status, codeMethodNotAllowed,
-			fmt.Sprintf("method %s is not allowed on %s; allowed: %s", f.r.Method, f.r.URL.Path, allow))
-	default:
-		f.ResponseWriter.WriteHeader(status)
-		return
-	}
-	f.replaced = true
-}
-
-func (f *fallbackWriter) Write(p []byte) (int, error) {
-	if f.replaced {
-		return len(p), nil // ServeMux's plain-text body
-	}
-	return f.ResponseWriter.Write(p)
 }

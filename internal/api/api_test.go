@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"parley/internal/markup"
 	"parley/internal/password"
 	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 )
 
 // now is the clock of every test server, so that times can be compared
@@ -58,12 +58,7 @@ func (b *lockedBuffer) String() string {
 
 func newTestServer(t *testing.T, cfg forum.Config) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	cfg.Render = markup.Render
 	cfg.Password = password.Fast
 	cfg.Now = func() time.Time { return now }

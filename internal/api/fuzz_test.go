@@ -6,14 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"parley/internal/api"
 	"parley/internal/forum"
 	"parley/internal/markup"
 	"parley/internal/password"
-	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 )
 
 // FuzzAPI sends arbitrary requests, signed in and not, and checks the
@@ -44,11 +43,7 @@ func FuzzAPI(f *testing.F) {
 	}
 
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(f.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(f)
 	svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast})
 	if err != nil {
 		f.Fatal(err)

@@ -24,11 +24,7 @@ func query(r *http.Request) (url.Values, error) {
 
 // queryWindow returns the from and limit parameters every listing takes.
 func queryWindow(q url.Values) (from int64, limit int, err error) {
-	if from, err = params.Number(q, "from"); err != nil {
-		return 0, 0, err
-	}
-	limit, err = params.Limit(q, defaultLimit, forum.MaxWindow)
-	return from, limit, err
+	return params.Window(q, defaultLimit, forum.MaxWindow)
 }
 
 // nullable is n for JSON, or null when n is 0 (none).

@@ -427,8 +427,17 @@ func (s *Service) Preview(actor *User, body string) (string, error) {
 // Message returns message n of a board; a removed message comes without
 // its text.
 func (s *Service) Message(ctx context.Context, slug string, n int64) (*Message, error) {
-	b, err := s.boardHolding(ctx, slug, n)
+	b, err := s.Board(ctx, slug)
 	if err != nil {
+		return nil, err
+	}
+	return s.MessageOn(ctx, b, n)
+}
+
+// MessageOn is Message for a caller that has read the board already, so
+// that a page showing a board's message reads the board once.
+func (s *Service) MessageOn(ctx context.Context, b *Board, n int64) (*Message, error) {
+	if err := holds(b, n); err != nil {
 		return nil, err
 	}
 	m, err := s.store.Message(ctx, b.ID, n)
@@ -439,17 +448,13 @@ func (s *Service) Message(ctx context.Context, slug string, n int64) (*Message, 
 	return m, nil
 }
 
-// boardHolding returns the board when it has a message numbered n: numbers
-// have no gaps, so the board's counter answers without reading messages.
-func (s *Service) boardHolding(ctx context.Context, slug string, n int64) (*Board, error) {
-	b, err := s.Board(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
+// holds reports whether board b has a message numbered n: numbers have no
+// gaps, so the board's counter answers without reading messages.
+func holds(b *Board, n int64) error {
 	if n < 1 || n > b.LastNumber {
-		return nil, Errorf(CodeNotFound, "board %s has no message %d", b.Slug, n)
+		return Errorf(CodeNotFound, "board %s has no message %d", b.Slug, n)
 	}
-	return b, nil
+	return nil
 }
 
 // Page is a window of a board with what a reader needs to move on.
@@ -501,14 +506,22 @@ func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, e
 // Replies returns up to limit direct replies to message n, numbered from
 // and up, and the from of the following window (0 when none follows).
 func (s *Service) Replies(ctx context.Context, slug string, n, from int64, limit int) ([]Message, int64, error) {
+	b, err := s.Board(ctx, slug)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.RepliesOn(ctx, b, n, from, limit)
+}
+
+// RepliesOn is Replies for a caller that has read the board already.
+func (s *Service) RepliesOn(ctx context.Context, b *Board, n, from int64, limit int) ([]Message, int64, error) {
 	if limit < 1 || limit > MaxWindow {
 		return nil, 0, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
 	}
 	if from < 0 {
 		return nil, 0, Errorf(CodeInvalid, "from must be a positive message number")
 	}
-	b, err := s.boardHolding(ctx, slug, n)
-	if err != nil {
+	if err := holds(b, n); err != nil {
 		return nil, 0, err
 	}
 	// One more than asked tells whether another window follows.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,17 +11,13 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/password"
-	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 )
 
 // newService returns a Service on a fresh SQLite file, with a fixed clock.
 func newService(t *testing.T, cfg forum.Config) *forum.Service {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	cfg.Render = html.EscapeString
 	cfg.Password = password.Fast
 	if cfg.Now == nil {

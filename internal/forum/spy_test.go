@@ -3,7 +3,6 @@ package forum_test
 import (
 	"context"
 	"html"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/password"
-	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 )
 
 // spyStore is a SQLite store that counts the look-ups the Service should
@@ -73,11 +72,7 @@ func (c *testClock) Add(d time.Duration) {
 // spyStore, with clock as its clock.
 func newSpiedService(t *testing.T, clock *testClock) (*forum.Service, *spyStore) {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	spy := &spyStore{Store: st}
 	svc, err := forum.NewService(spy, forum.Config{Render: html.EscapeString, Password: password.Fast, Now: clock.Now})
 	if err != nil {

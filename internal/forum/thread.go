@@ -46,8 +46,11 @@ func (s *Service) Thread(ctx context.Context, slug string, n int64) (*Thread, er
 
 // thread is Thread showing at most limit messages; tests set a small one.
 func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (*Thread, error) {
-	b, err := s.boardHolding(ctx, slug, n)
+	b, err := s.Board(ctx, slug)
 	if err != nil {
+		return nil, err
+	}
+	if err := holds(b, n); err != nil {
 		return nil, err
 	}
 	top, err := s.store.ThreadRoot(ctx, b.ID, n, maxThreadDepth)
@@ -58,7 +61,7 @@ func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (
 	if err != nil {
 		return nil, err
 	}
-	if !holds(msgs, n) {
+	if !contains(msgs, n) {
 		// The part shown from the top misses n: start at its parent, or at
 		// n itself when the parent's replies before n fill the view.
 		m, err := s.store.Message(ctx, b.ID, n)
@@ -73,7 +76,7 @@ func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (
 			if msgs, _, err = s.threadFrom(ctx, b.ID, root, limit); err != nil {
 				return nil, err
 			}
-			if holds(msgs, n) {
+			if contains(msgs, n) {
 				break
 			}
 		}
@@ -104,7 +107,7 @@ func (s *Service) threadFrom(ctx context.Context, boardID, root int64, limit int
 	return msgs, true, nil
 }
 
-func holds(msgs []Message, n int64) bool {
+func contains(msgs []Message, n int64) bool {
 	return slices.ContainsFunc(msgs, func(m Message) bool { return m.Number == n })
 }
 

@@ -49,3 +49,32 @@ func Recover(log *slog.Logger, r *http.Request, answer func()) {
 		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	answer()
 }
+
+// Unrouted answers a request that a ServeMux has no pattern for, given the
+// handler mux.Handler returned for it. ServeMux would answer in plain
+// text; here a redirect to the clean path passes on as ServeMux makes it,
+// while a 404, or a 405 with its Allow header set, is left to answer,
+// which writes it in the caller's format.
+func Unrouted(w http.ResponseWriter, r *http.Request, h http.Handler, answer func(status int)) {
+	probe := &probe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	switch probe.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		answer(http.StatusMethodNotAllowed)
+	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
+	default:
+		answer(http.StatusNotFound)
+	}
+}
+
+// probe records what a handler answers, without writing it.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header         { return p.header }
+func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probe) WriteHeader(status int)      { p.status = status }

@@ -63,6 +63,16 @@ func Number(q url.Values, name string) (int64, error) {
 	return Positive(name, values[0])
 }
 
+// Window returns the from and limit parameters of a listing: from 0 when
+// absent, limit def when absent and at most max.
+func Window(q url.Values, def, max int) (from int64, limit int, err error) {
+	if from, err = Number(q, "from"); err != nil {
+		return 0, 0, err
+	}
+	limit, err = Limit(q, def, max)
+	return from, limit, err
+}
+
 // Limit returns the limit parameter, 1 to max, or def when q does not have
 // it.
 func Limit(q url.Values, def, max int) (int, error) {

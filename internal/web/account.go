@@ -41,32 +41,33 @@ func (s *server) withReader(w http.ResponseWriter, r *http.Request) *http.Reques
 // ended first: a new sign-in always gets a new secret, so a secret planted
 // before sign-in (session fixation) is worth nothing after it.
 func (s *server) startSession(w http.ResponseWriter, r *http.Request, u *forum.User) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
-			return err
-		}
+	if err := s.endSession(r); err != nil {
+		return err
 	}
 	secret, _, err := s.svc.StartSession(r.Context(), u)
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:  sessionCookie,
-		Value: secret,
-		Path:  "/",
-		// MaxAge rather than Expires: the server's clock and the
-		// browser's need not agree.
-		MaxAge:   int(forum.SessionLifetime.Seconds()),
-		HttpOnly: true,
-		Secure:   s.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	// MaxAge rather than Expires: the server's clock and the browser's
+	// need not agree.
+	s.setSessionCookie(w, secret, int(forum.SessionLifetime.Seconds()))
 	return nil
 }
 
-func (s *server) clearSession(w http.ResponseWriter) {
+// endSession ends, in the database, the session the browser names, if any.
+func (s *server) endSession(r *http.Request) error {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil // no cookie, no session
+	}
+	return s.svc.EndSession(r.Context(), c.Value)
+}
+
+func (s *server) clearSession(w http.ResponseWriter) { s.setSessionCookie(w, "", -1) }
+
+func (s *server) setSessionCookie(w http.ResponseWriter, secret string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: sessionCookie, Value: secret, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -111,10 +112,8 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 
 // signOut is POST /signout: end the session here and in the database.
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
-			return err
-		}
+	if err := s.endSession(r); err != nil {
+		return err
 	}
 	s.clearSession(w)
 	return redirect(w, r, "/")

@@ -44,15 +44,11 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) error {
 
 // window reads the window a board page's query asks for.
 func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Window, error) {
-	from, err := params.Number(q, "from")
+	from, limit, err := params.Window(q, view.DefaultWindow, maxPageWindow)
 	if err != nil {
 		return nil, err
 	}
 	before, err := params.Number(q, "before")
-	if err != nil {
-		return nil, err
-	}
-	limit, err := params.Limit(q, view.DefaultWindow, maxPageWindow)
 	if err != nil {
 		return nil, err
 	}

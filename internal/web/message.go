@@ -21,7 +21,7 @@ func (s *server) message(w http.ResponseWriter, r *http.Request) error {
 	mp := &view.MessagePage{Board: b, Message: m}
 	if m.ReplyCount > 0 {
 		var next int64
-		if mp.Replies, next, err = s.svc.Replies(r.Context(), b.Slug, m.Number, 0, repliesShown); err != nil {
+		if mp.Replies, next, err = s.svc.RepliesOn(r.Context(), b, m.Number, 0, repliesShown); err != nil {
 			return err
 		}
 		mp.More = next > 0
@@ -29,23 +29,31 @@ func (s *server) message(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, view.Message(s.page(r, messageTitle(b, m), b), mp))
 }
 
-// boardMessage reads the board and message a path names.
-func (s *server) boardMessage(r *http.Request) (*forum.Board, *forum.Message, error) {
+// messageNumber is the message number a path names; anything else names
+// no message.
+func messageNumber(r *http.Request) (int64, error) {
 	n, err := params.Positive("message number", r.PathValue("n"))
 	if err != nil {
-		return nil, nil, forum.Errorf(forum.CodeNotFound, "there is no message %q", r.PathValue("n"))
+		return 0, forum.Errorf(forum.CodeNotFound, "there is no message %q", r.PathValue("n"))
 	}
-	slug := r.PathValue("slug")
-	b, err := s.svc.Board(r.Context(), slug)
+	return n, nil
+}
+
+// boardMessage reads the board and the message a path names, the board
+// once.
+func (s *server) boardMessage(r *http.Request) (*forum.Board, *forum.Message, error) {
+	n, err := messageNumber(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := s.svc.Message(r.Context(), slug, n)
+	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return nil, nil, err
 	}
-	// The message may be newer than the board just read.
-	b.LastNumber = max(b.LastNumber, m.Number)
+	m, err := s.svc.MessageOn(r.Context(), b, n)
+	if err != nil {
+		return nil, nil, err
+	}
 	return b, m, nil
 }
 
@@ -63,15 +71,11 @@ func (s *server) replies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	from, err := params.Number(q, "from")
+	from, limit, err := params.Window(q, view.DefaultWindow, maxPageWindow)
 	if err != nil {
 		return err
 	}
-	limit, err := params.Limit(q, view.DefaultWindow, maxPageWindow)
-	if err != nil {
-		return err
-	}
-	msgs, next, err := s.svc.Replies(r.Context(), b.Slug, m.Number, from, limit)
+	msgs, next, err := s.svc.RepliesOn(r.Context(), b, m.Number, from, limit)
 	if err != nil {
 		return err
 	}
@@ -81,9 +85,9 @@ func (s *server) replies(w http.ResponseWriter, r *http.Request) error {
 
 // thread is GET /b/{slug}/{n}/thread: the reply tree holding n.
 func (s *server) thread(w http.ResponseWriter, r *http.Request) error {
-	n, err := params.Positive("message number", r.PathValue("n"))
+	n, err := messageNumber(r)
 	if err != nil {
-		return forum.Errorf(forum.CodeNotFound, "there is no message %q", r.PathValue("n"))
+		return err
 	}
 	t, err := s.svc.Thread(r.Context(), r.PathValue("slug"), n)
 	if err != nil {

@@ -35,8 +35,9 @@ type server struct {
 	mux    *http.ServeMux
 	secure bool
 	static *statics
-	// csrf refuses state-changing requests sent by other sites' pages.
-	csrf *http.CrossOriginProtection
+	// routed is the mux behind the check that refuses state-changing
+	// requests sent by other sites' pages.
+	routed http.Handler
 }
 
 // New returns the handler of every page.
@@ -50,12 +51,13 @@ func New(svc *forum.Service, opt Options) http.Handler {
 		mux:    http.NewServeMux(),
 		secure: opt.SecureCookies,
 		static: loadStatics(),
-		csrf:   http.NewCrossOriginProtection(),
 	}
-	s.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, forum.Errorf(forum.CodeForbidden, "this form was sent from another site; go back, reload the page and try again"))
 	}))
 	s.routes()
+	s.routed = csrf.Handler(s.mux)
 	return s
 }
 
@@ -126,11 +128,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") { // the same for every reader
 		r = s.withReader(w, r)
 	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.notRouted(w, r)
+	// ServeMux answers an unknown path or method in plain text; readers
+	// get a page.
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		httperr.Unrouted(w, r, h, func(status int) {
+			if status == http.StatusMethodNotAllowed {
+				s.fail(w, r, &statusError{status: status})
+				return
+			}
+			s.fail(w, r, forum.Errorf(forum.CodeNotFound, "there is no page at this address"))
+		})
 		return
 	}
-	s.csrf.Handler(s.mux).ServeHTTP(w, r)
+	s.routed.ServeHTTP(w, r)
 }
 
 // setSecurityHeaders keeps pages from running any script but Parley's own
@@ -142,34 +152,6 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 }
-
-// notRouted answers a path no page has (404) or a method a page does not
-// take (405) with a friendly page rather than ServeMux's plain text.
-func (s *server) notRouted(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.mux.Handler(r)
-	probe := &statusProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		s.fail(w, r, &statusError{status: http.StatusMethodNotAllowed})
-		return
-	}
-	if loc := probe.header.Get("Location"); loc != "" && probe.status/100 == 3 { // a clean-path redirect
-		http.Redirect(w, r, loc, probe.status)
-		return
-	}
-	s.fail(w, r, forum.Errorf(forum.CodeNotFound, "there is no page at this address"))
-}
-
-// statusProbe records what ServeMux would answer, without writing it.
-type statusProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *statusProbe) Header() http.Header         { return p.header }
-func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *statusProbe) WriteHeader(status int)      { p.status = status }
 
 // page returns the frame of a page for this request.
 func (s *server) page(r *http.Request, title string, b *forum.Board) view.Page {

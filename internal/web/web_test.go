@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ import (
 	"parley/internal/forum"
 	"parley/internal/markup"
 	"parley/internal/password"
-	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/web"
 )
 
@@ -44,11 +43,7 @@ func newTestForum(t testing.TB, opt web.Options) *testForum {
 // newTestForumWith is newTestForum with the forum configured by cfg.
 func newTestForumWith(t testing.TB, cfg forum.Config, opt web.Options) *testForum {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	cfg.Render, cfg.Password, cfg.Now = markup.Render, password.Fast, func() time.Time { return now }
 	svc, err := forum.NewService(st, cfg)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/store/storetest"
 )
 
@@ -86,11 +87,7 @@ func TestMigrationCountsMessages(t *testing.T) {
 // sessions: a session must never outlive, or pass to, its owner.
 func TestSessionsGoWithUser(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlitetest.Open(t)
 	alice := storetest.MustCreateUser(t, st, "alice")
 	bob := storetest.MustCreateUser(t, st, "bob")
 	now := storetest.Tick()

@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/store/sqlite"
+	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/store/storetest"
 )
 
@@ -14,11 +15,7 @@ import (
 // :memory:) so that WAL, fsync and the separate reader pool are exercised.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) forum.Store {
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"), sqlite.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
+		st := sqlitetest.Open(t)
 		return st
 	})
 }
