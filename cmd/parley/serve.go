@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"parley/internal/api"
 	"parley/internal/forum"
-	"parley/internal/web"
+	"parley/internal/site"
 )
 
 // serveConfig is the configuration of `parley serve`.
@@ -135,14 +134,9 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 // hostile client from holding a connection or memory for long; event
 // streams lift the write limit for themselves.
 func newServer(svc *forum.Service, log *slog.Logger, secureCookies bool) *http.Server {
-	apiHandler := api.New(svc, log)
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", apiHandler)
-	mux.Handle("GET /b/{slug}/events", apiHandler)
-	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("/", web.New(svc, web.Options{SecureCookies: secureCookies, Log: log}))
+	handler := site.New(svc, log, secureCookies)
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -150,13 +144,8 @@ func newServer(svc *forum.Service, log *slog.Logger, secureCookies bool) *http.S
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	srv.RegisterOnShutdown(apiHandler.EndStreams)
+	srv.RegisterOnShutdown(handler.EndStreams)
 	return srv
-}
-
-func healthz(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	io.WriteString(w, "ok\n")
 }
 
 // reachable turns a listening address into one a client on this machine

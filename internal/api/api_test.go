@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"parley/internal/api"
 	"parley/internal/forum"
 	"parley/internal/markup"
 	"parley/internal/password"
+	"parley/internal/site"
 	"parley/internal/store/sqlite"
 	"parley/internal/store/sqlite/sqlitetest"
 )
@@ -28,14 +28,14 @@ var now = time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC)
 
 const nowJSON = "2007-08-10T13:42:12Z"
 
-// testServer is the API on a real listener, over a Service on a fresh
+// testServer is the site on a real listener, over a Service on a fresh
 // SQLite file, mounted as the binary mounts it.
 type testServer struct {
 	*httptest.Server
 	svc   *forum.Service
 	store *sqlite.Store
 	log   *lockedBuffer // what the API logged
-	api   *api.Handler
+	site  *site.Site
 }
 
 // lockedBuffer is a log that the test reads while the server writes it.
@@ -61,22 +61,21 @@ func newTestServer(t *testing.T, cfg forum.Config) *testServer {
 	st := sqlitetest.Open(t)
 	cfg.Render = markup.Render
 	cfg.Password = password.Fast
-	cfg.Now = func() time.Time { return now }
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return now }
+	}
 	svc, err := forum.NewService(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	h := api.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)))
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", h)
-	mux.Handle("GET /b/{slug}/events", h)
-	srv := httptest.NewUnstartedServer(mux)
+	h := site.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)), false)
+	srv := httptest.NewUnstartedServer(h)
 	// The binary's timeouts, shortened: event streams must outlive them.
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
 	srv.Start()
 	t.Cleanup(func() { h.EndStreams(); srv.Close() })
-	return &testServer{Server: srv, svc: svc, store: st, log: logs, api: h}
+	return &testServer{Server: srv, svc: svc, store: st, log: logs, site: h}
 }
 
 // answer is what a client got.

@@ -101,7 +101,7 @@ func TestBadInput(t *testing.T) {
 
 		// Queries.
 		{"LimitTooLarge", "GET", "/api/v1/boards/b/messages?limit=201", "", nil, 400, "invalid", "limit"},
-		{"FromAndBefore", "GET", "/api/v1/boards/b/messages?from=1&before=3", "", nil, 400, "invalid", ""},
+		{"FromAndBefore", "GET", "/api/v1/boards/b/messages?from=1&before=3", "", nil, 400, "invalid", "not both"},
 		{"FromTwice", "GET", "/api/v1/boards/b/messages?from=1&from=2", "", nil, 400, "invalid", "from"},
 		{"MalformedQuery", "GET", "/api/v1/boards/b/messages?from=%zz", "", nil, 400, "invalid", "query"},
 		{"RepliesLimitTooLarge", "GET", "/api/v1/boards/b/messages/1/replies?limit=201", "", nil, 400, "invalid", "limit"},

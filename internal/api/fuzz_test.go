@@ -17,8 +17,9 @@ import (
 
 // FuzzAPI sends arbitrary requests, signed in and not, and checks the
 // promise that nothing a client sends makes the server fail: every answer
-// is below 500 and, but for 204 and the redirects ServeMux sends to clean
-// paths such as /api/v1/boards/../x, a JSON document.
+// is below 500 (but for search's 501 until search exists) and, but for 204
+// and the redirects ServeMux sends to clean paths such as
+// /api/v1/boards/../x, a JSON document.
 func FuzzAPI(f *testing.F) {
 	for _, seed := range []struct {
 		method, target, body string
@@ -38,6 +39,7 @@ func FuzzAPI(f *testing.F) {
 		{"DELETE", "boards/b/messages/1", "", true},
 		{"DELETE", "tokens/1", "", true},
 		{"PATCH", "boards", "{}", true},
+		{"GET", "search?q=x", "", false},
 	} {
 		f.Add(seed.method, seed.target, []byte(seed.body), seed.signedIn)
 	}
@@ -82,7 +84,7 @@ func FuzzAPI(f *testing.F) {
 		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code >= 500 {
+		if w.Code >= 500 && !(w.Code == http.StatusNotImplemented && r.URL.Path == "/api/v1/search") {
 			t.Fatalf("%s %s %q: %d %s", method, target, body, w.Code, w.Body)
 		}
 		redirect := w.Code >= 300 && w.Code < 400

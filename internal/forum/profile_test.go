@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"parley/internal/forum"
+	"parley/internal/store/storetest"
 )
 
 // mustOpenBoard opens a board as u.
@@ -125,7 +126,7 @@ func TestProfile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := spy.lookups.Load()
 			_, err := svc.Profile(ctx, tc.who, tc.before, tc.limit)
-			wantCode(t, err, tc.code)
+			storetest.WantCode(t, err, tc.code)
 			if asked := spy.lookups.Load() > before; asked != tc.asks {
 				t.Errorf("store asked: %v, want %v", asked, tc.asks)
 			}

@@ -2,6 +2,7 @@ package forum_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"html"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"parley/internal/forum"
 	"parley/internal/password"
 	"parley/internal/store/sqlite/sqlitetest"
+	"parley/internal/store/storetest"
 )
 
 // newService returns a Service on a fresh SQLite file, with a fixed clock.
@@ -53,13 +55,6 @@ func mustPost(tb testing.TB, svc *forum.Service, u *forum.User, slug, body strin
 	return m
 }
 
-func wantCode(t *testing.T, err error, code forum.Code) {
-	t.Helper()
-	if got := forum.ErrorCode(err); got != code {
-		t.Fatalf("error %v: code %q, want %q", err, got, code)
-	}
-}
-
 func TestRegister(t *testing.T) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
@@ -75,7 +70,7 @@ func TestRegister(t *testing.T) {
 	t.Run("ErrForbiddenWhenClosed", func(t *testing.T) {
 		svc := newService(t, forum.Config{RegistrationClosed: true})
 		_, err := svc.Register(ctx, "Tenchusatsu", "a long password")
-		wantCode(t, err, forum.CodeForbidden)
+		storetest.WantCode(t, err, forum.CodeForbidden)
 		if _, err := svc.AddUser(ctx, "op", "a long password", forum.RoleAdmin); err != nil {
 			t.Fatalf("the operator's AddUser must work with registration closed: %v", err)
 		}
@@ -84,12 +79,12 @@ func TestRegister(t *testing.T) {
 		svc := newService(t, forum.Config{})
 		mustAddUser(t, svc, "Road_Walker", forum.RoleMember)
 		_, err := svc.Register(ctx, "road_walker", "a long password")
-		wantCode(t, err, forum.CodeConflict)
+		storetest.WantCode(t, err, forum.CodeConflict)
 	})
 	t.Run("ErrInvalidRole", func(t *testing.T) {
 		svc := newService(t, forum.Config{})
 		_, err := svc.AddUser(ctx, "x", "a long password", "owner")
-		wantCode(t, err, forum.CodeInvalid)
+		storetest.WantCode(t, err, forum.CodeInvalid)
 	})
 }
 
@@ -104,7 +99,7 @@ func TestSignIn(t *testing.T) {
 	_, noSuchUser := svc.SignIn(ctx, forum.Credentials{Name: "bob", Password: "password-of-bob"})
 	_, badName := svc.SignIn(ctx, forum.Credentials{Name: "b o b", Password: "password-of-bob"})
 	for _, err := range []error{wrongPassword, noSuchUser, badName} {
-		wantCode(t, err, forum.CodeUnauthorized)
+		storetest.WantCode(t, err, forum.CodeUnauthorized)
 		if forum.ErrorMessage(err) != forum.ErrorMessage(wrongPassword) {
 			t.Errorf("failed sign-ins differ: %q vs %q; they must not tell whether the name exists",
 				forum.ErrorMessage(err), forum.ErrorMessage(wrongPassword))
@@ -132,10 +127,10 @@ func TestSignInRateLimit(t *testing.T) {
 	t.Run("PerAccountAndAddress", func(t *testing.T) {
 		// Ten guesses from one address hold that address for alice ...
 		for range 10 {
-			wantCode(t, signIn("alice", "guess", "198.51.100.1:1"), forum.CodeUnauthorized)
+			storetest.WantCode(t, signIn("alice", "guess", "198.51.100.1:1"), forum.CodeUnauthorized)
 		}
 		err := signIn("alice", "password-of-alice", "198.51.100.1:2")
-		wantCode(t, err, forum.CodeRateLimited)
+		storetest.WantCode(t, err, forum.CodeRateLimited)
 		if forum.RetryAfter(err) <= 0 {
 			t.Errorf("RetryAfter = %v, want a wait", forum.RetryAfter(err))
 		}
@@ -153,9 +148,9 @@ func TestSignInRateLimit(t *testing.T) {
 		// that refills faster than any one address may guess.
 		now = now.Add(time.Hour)
 		for i := range 100 {
-			wantCode(t, signIn("alice", "guess", fmt.Sprintf("203.0.%d.1:1", i)), forum.CodeUnauthorized)
+			storetest.WantCode(t, signIn("alice", "guess", fmt.Sprintf("203.0.%d.1:1", i)), forum.CodeUnauthorized)
 		}
-		wantCode(t, signIn("alice", "password-of-alice", "192.0.2.1:1000"), forum.CodeRateLimited)
+		storetest.WantCode(t, signIn("alice", "password-of-alice", "192.0.2.1:1000"), forum.CodeRateLimited)
 		now = now.Add(2 * time.Second)
 		if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
 			t.Fatalf("two seconds later: %v", err)
@@ -168,7 +163,7 @@ func TestSignInRateLimit(t *testing.T) {
 		for i := range 31 {
 			err = signIn(fmt.Sprintf("user%d", i), "guess", "203.0.113.9:1")
 		}
-		wantCode(t, err, forum.CodeRateLimited)
+		storetest.WantCode(t, err, forum.CodeRateLimited)
 		if err := signIn("bob", "guess", "203.0.113.10:1"); forum.ErrorCode(err) != forum.CodeUnauthorized {
 			t.Errorf("another address: %v, want unauthorized", err)
 		}
@@ -183,15 +178,15 @@ func TestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(secret) < 40 {
-		t.Fatalf("token %q is too short to hold 256 random bits", secret)
+	if raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(secret, "parley_")); !strings.HasPrefix(secret, "parley_") || err != nil || len(raw) != 32 {
+		t.Fatalf("token %q: want parley_ and 256 random bits in base64url", secret)
 	}
 	u, err := svc.Authenticate(ctx, secret)
 	if err != nil || u.ID != alice.ID {
 		t.Fatalf("Authenticate = %v, %v", u, err)
 	}
 	_, err = svc.Authenticate(ctx, secret+"x")
-	wantCode(t, err, forum.CodeUnauthorized)
+	storetest.WantCode(t, err, forum.CodeUnauthorized)
 	list, err := svc.Tokens(ctx, alice)
 	if err != nil || len(list) != 1 || len(list[0].Hint) < 8 || !strings.HasPrefix(secret, list[0].Hint) {
 		t.Fatalf("Tokens = %+v, %v", list, err)
@@ -200,7 +195,7 @@ func TestTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.Authenticate(ctx, secret)
-	wantCode(t, err, forum.CodeUnauthorized)
+	storetest.WantCode(t, err, forum.CodeUnauthorized)
 }
 
 func TestEnsureAdmin(t *testing.T) {
@@ -247,7 +242,7 @@ func TestPost(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := svc.Post(ctx, tc.actor, tc.slug, tc.in)
-			wantCode(t, err, tc.code)
+			storetest.WantCode(t, err, tc.code)
 		})
 	}
 	reply := mustPost(t, svc, alice, "intc", "second", 1)
@@ -273,16 +268,16 @@ func TestRemove(t *testing.T) {
 	mustPost(t, svc, alice, "b", "two", 0)
 	mustPost(t, svc, alice, "b", "three", 0)
 
-	wantCode(t, svc.Remove(ctx, nil, "b", 1), forum.CodeUnauthorized)
-	wantCode(t, svc.Remove(ctx, bob, "b", 1), forum.CodeForbidden)
-	wantCode(t, svc.Remove(ctx, alice, "b", 4), forum.CodeNotFound)
+	storetest.WantCode(t, svc.Remove(ctx, nil, "b", 1), forum.CodeUnauthorized)
+	storetest.WantCode(t, svc.Remove(ctx, bob, "b", 1), forum.CodeForbidden)
+	storetest.WantCode(t, svc.Remove(ctx, alice, "b", 4), forum.CodeNotFound)
 	if err := svc.Remove(ctx, alice, "b", 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Remove(ctx, mod, "b", 2); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, svc.Remove(ctx, mod, "b", 2), forum.CodeConflict)
+	storetest.WantCode(t, svc.Remove(ctx, mod, "b", 2), forum.CodeConflict)
 
 	p, err := svc.Messages(ctx, "b", forum.Window{From: 1, Limit: 10})
 	if err != nil {
@@ -332,7 +327,7 @@ func TestMessagesWindow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := svc.Messages(ctx, "b", tc.w)
-			wantCode(t, err, tc.code)
+			storetest.WantCode(t, err, tc.code)
 			if err != nil {
 				return
 			}

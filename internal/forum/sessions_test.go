@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/store/storetest"
 )
 
 const sessionEnded = "your session has ended; sign in again"
@@ -69,7 +70,7 @@ func TestSessionStart(t *testing.T) {
 	wantSessionUser(t, svc, other, bob)
 
 	_, _, err := svc.StartSession(t.Context(), nil)
-	wantCode(t, err, forum.CodeUnauthorized)
+	storetest.WantCode(t, err, forum.CodeUnauthorized)
 }
 
 func TestSessionExpiry(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"parley/internal/forum"
+	"parley/internal/store/storetest"
 )
 
 // postReplies posts to slug one message per entry of replyTo, message i+1
@@ -161,7 +162,7 @@ func TestThread(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := svc.Thread(ctx, tc.slug, tc.n)
-			wantCode(t, err, forum.CodeNotFound)
+			storetest.WantCode(t, err, forum.CodeNotFound)
 		})
 	}
 }

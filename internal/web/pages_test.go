@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -29,9 +30,32 @@ func seedForum(t *testing.T) *testForum {
 
 func TestHome(t *testing.T) {
 	f := seedForum(t)
+	newest, err := f.svc.Message(t.Context(), "intel", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := f.browser(t).get("/").wantStatus(t, http.StatusOK)
-	p.wantText(t, "Intel Corporation (INTC)", "About Intel Corporation (INTC)", "2", nowText)
-	if got := p.link(t, "Intel Corporation (INTC)"); got != "/b/intel" {
+	rows := findAll(p.root, func(n *html.Node) bool { return n.Data == "tr" && n.Parent.Data == "tbody" })
+	if len(rows) != 1 {
+		t.Fatalf("%d board rows, want 1", len(rows))
+	}
+	row := &page{root: rows[0]}
+	cells := findAll(rows[0], func(n *html.Node) bool { return n.Data == "td" })
+	if len(cells) != 3 {
+		t.Fatalf("%d cells in the board's row, want 3", len(cells))
+	}
+	row.wantText(t, "Intel Corporation (INTC)", "About Intel Corporation (INTC)")
+	if got := textOf(cells[1]); got != "2" {
+		t.Errorf("message count cell says %q, want 2", got)
+	}
+	// Last activity: the newest message's time, linking to it.
+	if got := textOf(cells[2]); got != shown(newest.CreatedAt) {
+		t.Errorf("last activity says %q, want the newest message's time %q", got, shown(newest.CreatedAt))
+	}
+	if got := row.link(t, shown(newest.CreatedAt)); got != "/b/intel/2" {
+		t.Errorf("last activity links to %q", got)
+	}
+	if got := row.link(t, "Intel Corporation (INTC)"); got != "/b/intel" {
 		t.Errorf("board link = %q", got)
 	}
 }
@@ -39,11 +63,15 @@ func TestHome(t *testing.T) {
 func TestMessageHeader(t *testing.T) {
 	f := seedForum(t)
 	b := f.browser(t)
+	reply, err := f.svc.Message(t.Context(), "intel", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"/b/intel", "/b/intel/2"} {
 		t.Run(path, func(t *testing.T) {
 			p := b.get(path).wantStatus(t, http.StatusOK)
 			m2 := p.within(t, "m2")
-			m2.wantText(t, "To: Tenchusatsu who wrote (1)", nowText, "From: Road_Walker", "Respond to", "2 of 2")
+			m2.wantText(t, "To: Tenchusatsu who wrote (1) "+shown(reply.CreatedAt), "From: Road_Walker", "Respond to", "2 of 2")
 			m2.noText(t, "Read Replies")
 			for text, want := range map[string]string{
 				"Tenchusatsu": "/u/Tenchusatsu",
@@ -57,8 +85,8 @@ func TestMessageHeader(t *testing.T) {
 				}
 			}
 			tm := find(m2.root, func(n *html.Node) bool { return n.Data == "time" })
-			if tm == nil || attr(tm, "datetime") != "2007-08-10T13:42:12Z" {
-				t.Errorf("no <time datetime=2007-08-10T13:42:12Z> in the header")
+			if want := reply.CreatedAt.UTC().Format(time.RFC3339); tm == nil || attr(tm, "datetime") != want {
+				t.Errorf("no <time datetime=%s> in the header", want)
 			}
 		})
 	}
@@ -75,7 +103,14 @@ func TestMessagePage(t *testing.T) {
 	f := seedForum(t)
 	b := f.browser(t)
 	p := b.get("/b/intel/1").wantStatus(t, http.StatusOK)
-	p.wantText(t, "Replies", "Road_Walker", "And selling.")
+	// Under the message, its replies: one line each, linking to it.
+	replies := p.within(t, "replies").root.Parent
+	if got := textOf(replies); !strings.HasPrefix(got, "Replies 2 Road_Walker") || !strings.HasSuffix(got, "And selling.") {
+		t.Errorf("the replies section says %q", got)
+	}
+	if got := (&page{root: replies}).link(t, "2"); got != "/b/intel/2" {
+		t.Errorf("the reply links to %q", got)
+	}
 	if got := p.link(t, "Next message"); got != "/b/intel/2" {
 		t.Errorf("Next message = %q", got)
 	}
@@ -91,6 +126,65 @@ func TestMessagePage(t *testing.T) {
 	}
 
 	b.get("/b/intel/1/replies").wantStatus(t, http.StatusOK).wantText(t, "Replies to 1 by Tenchusatsu", "To: Tenchusatsu who wrote (1)", "And selling.")
+}
+
+// TestRepliesPaging: a message with more replies than a page holds lists
+// the first under it, and its replies page goes on to the rest.
+func TestRepliesPaging(t *testing.T) {
+	f := newTestForum(t, web.Options{})
+	u := f.MustUser(t, "alice")
+	f.MustBoard(t, u, "busy", "Busy")
+	f.MustPost(t, u, "busy", "Ask me anything", 0)
+	for i := range 30 {
+		f.MustPost(t, u, "busy", fmt.Sprintf("answer %d", i+1), 1)
+	}
+	b := f.browser(t)
+	msg := b.get("/b/busy/1")
+	if got := summaryNumbers(msg); fmt.Sprint(got) != fmt.Sprint(span(2, 26)) {
+		t.Errorf("the message page lists replies %v, want 2..26", got)
+	}
+	all := msg.link(t, "All 30 replies")
+	if all != "/b/busy/1/replies" {
+		t.Fatalf("All 30 replies links to %q", all)
+	}
+	first := b.get(all).wantStatus(t, http.StatusOK)
+	if got := articleNumbers(first); fmt.Sprint(got) != fmt.Sprint(span(2, 26)) {
+		t.Errorf("the first replies page shows %v, want 2..26", got)
+	}
+	rest := b.get(first.link(t, "More replies")).wantStatus(t, http.StatusOK)
+	if got := articleNumbers(rest); fmt.Sprint(got) != fmt.Sprint(span(27, 31)) {
+		t.Errorf("the second replies page shows %v, want 27..31", got)
+	}
+	if _, ok := rest.findLink("More replies"); ok {
+		t.Error("the last replies page offers more")
+	}
+}
+
+// articleNumbers are the numbers of the messages a page shows in full.
+func articleNumbers(p *page) []string {
+	var ns []string
+	for _, a := range findAll(p.root, func(n *html.Node) bool { return n.Data == "article" }) {
+		ns = append(ns, attr(a, "data-number"))
+	}
+	return ns
+}
+
+// summaryNumbers are the numbers of the messages a page lists a line each.
+func summaryNumbers(p *page) []string {
+	var ns []string
+	for _, a := range findAll(p.root, func(n *html.Node) bool { return attr(n, "class") == "summary-num" }) {
+		ns = append(ns, textOf(a))
+	}
+	return ns
+}
+
+// span is the numbers first to last, as a page shows them.
+func span(first, last int) []string {
+	var ns []string
+	for n := first; n <= last; n++ {
+		ns = append(ns, fmt.Sprint(n))
+	}
+	return ns
 }
 
 func TestThread(t *testing.T) {
@@ -134,10 +228,7 @@ func TestWindows(t *testing.T) {
 	b := f.browser(t)
 
 	numbers := func(p *page) string {
-		var ns []string
-		for _, a := range findAll(p.root, func(n *html.Node) bool { return n.Data == "article" }) {
-			ns = append(ns, attr(a, "data-number"))
-		}
+		ns := articleNumbers(p)
 		if len(ns) == 0 {
 			return "none"
 		}

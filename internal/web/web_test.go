@@ -14,22 +14,21 @@ import (
 
 	"golang.org/x/net/html"
 
-	"parley/internal/api"
 	"parley/internal/forum"
 	"parley/internal/markup"
 	"parley/internal/password"
+	"parley/internal/site"
 	"parley/internal/store/sqlite/sqlitetest"
+	"parley/internal/store/storetest"
 	"parley/internal/web"
 )
 
-// now is the clock of every test forum: 8/10/2007 1:42:12 PM, as in the
-// seed message.
-var now = time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC)
+// shown is how a page shows t before the script localises it, the seed
+// board's way: 8/10/2007 1:42:12 PM.
+func shown(t time.Time) string { return t.UTC().Format("1/2/2006 3:04:05 PM") + " UTC" }
 
-const nowText = "8/10/2007 1:42:12 PM UTC"
-
-// testForum is the pages and the API on a real listener over a Service on
-// a fresh SQLite file, mounted as the binary mounts them.
+// testForum is the whole site on a real listener over a Service on a fresh
+// SQLite file, mounted as the binary mounts it.
 type testForum struct {
 	*httptest.Server
 	svc *forum.Service
@@ -44,22 +43,16 @@ func newTestForum(t testing.TB, opt web.Options) *testForum {
 func newTestForumWith(t testing.TB, cfg forum.Config, opt web.Options) *testForum {
 	t.Helper()
 	st := sqlitetest.Open(t)
-	cfg.Render, cfg.Password, cfg.Now = markup.Render, password.Fast, func() time.Time { return now }
+	// Each reading of the clock is later than the one before, so that a
+	// time shown in the wrong place (a board's for a message's) is caught.
+	cfg.Render, cfg.Password, cfg.Now = markup.Render, password.Fast, storetest.Tick
 	svc, err := forum.NewService(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), nil))
-	opt.Log = log
-	apiHandler := api.New(svc, log)
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", apiHandler)
-	mux.Handle("GET /b/{slug}/events", apiHandler)
-	mux.Handle("/", web.New(svc, opt))
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Config.RegisterOnShutdown(apiHandler.EndStreams)
-	srv.Start()
-	t.Cleanup(func() { apiHandler.EndStreams(); srv.Close() })
+	handler := site.New(svc, slog.New(slog.NewTextHandler(t.Output(), nil)), opt.SecureCookies)
+	srv := httptest.NewServer(handler)
+	t.Cleanup(func() { handler.EndStreams(); srv.Close() })
 	return &testForum{Server: srv, svc: svc}
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -30,6 +31,7 @@ var hostile = []string{
 	`[x](vbscript:msgbox(1))`,
 	`<base href="https://evil.example/">`,
 	`<meta http-equiv="refresh" content="0;url=https://evil.example">`,
+	"</textarea><script>alert(1)</script>", // quoted into the reply form's textarea
 }
 
 // TestHostileInputIsInert posts hostile bodies and a hostile board title
@@ -47,9 +49,9 @@ func TestHostileInputIsInert(t *testing.T) {
 	}
 	b := f.browser(t)
 	b.signIn("mallory")
-	pages := []string{"/", "/b/x", "/b/x?from=1&limit=100", "/u/mallory", "/b/x/1/thread", "/b/x/1/replies", "/b/x/2/reply?quote=1", "/search?q=" + url.QueryEscape(hostile[9])}
-	for i := range hostile {
-		pages = append(pages, "/b/x/"+strings.TrimSpace(string(rune('1'+i%9))))
+	pages := []string{"/", "/b/x", "/b/x?from=1&limit=100", "/u/mallory", "/b/x/1/thread", "/b/x/1/replies", "/search?q=" + url.QueryEscape(hostile[9])}
+	for n := 1; n <= len(hostile); n++ {
+		pages = append(pages, fmt.Sprintf("/b/x/%d", n), fmt.Sprintf("/b/x/%d/reply?quote=1", n))
 	}
 	for _, path := range pages {
 		p := b.get(path)

@@ -54,3 +54,24 @@ func DeleteUser(ctx context.Context, s *Store, id int64) error {
 	_, err := s.writer.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	return err
 }
+
+// Pragmas reads pragmas on the writer connection and on a reader, as
+// name → value, for tests of how the store opens its connections.
+func Pragmas(ctx context.Context, s *Store, names ...string) (writer, reader map[string]string, err error) {
+	read := func(db *sql.DB) (map[string]string, error) {
+		values := make(map[string]string, len(names))
+		for _, name := range names {
+			var v string
+			if err := db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+				return nil, err
+			}
+			values[name] = v
+		}
+		return values, nil
+	}
+	if writer, err = read(s.writer); err != nil {
+		return nil, nil, err
+	}
+	reader, err = read(s.reader)
+	return writer, reader, err
+}

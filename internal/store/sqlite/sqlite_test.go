@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -112,5 +113,24 @@ func TestCloseWhilePosting(t *testing.T) {
 		if _, err := st.Message(t.Context(), b.ID, n); err != nil {
 			t.Errorf("acknowledged message %d lost: %v", n, err)
 		}
+	}
+}
+
+// TestDurableSettings: invariant 2 rests on these, and no crash test can
+// tell them apart (kill -9 keeps the page cache): WAL, the WAL synced at
+// every commit (synchronous=FULL, 2), foreign keys checked; readers that
+// cannot write.
+func TestDurableSettings(t *testing.T) {
+	st := sqlitetest.Open(t)
+	writer, reader, err := sqlite.Pragmas(t.Context(), st, "journal_mode", "synchronous", "foreign_keys", "query_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "query_only": "0"}
+	if fmt.Sprint(writer) != fmt.Sprint(want) {
+		t.Errorf("writer pragmas %v, want %v", writer, want)
+	}
+	if reader["journal_mode"] != "wal" || reader["query_only"] != "1" {
+		t.Errorf("reader pragmas %v, want WAL and query_only", reader)
 	}
 }

@@ -39,18 +39,18 @@ func testBoards(t *testing.T, open func(t *testing.T) forum.Store) {
 		alice := MustCreateUser(t, st, "alice")
 		first := MustCreateBoard(t, st, alice, "intc")
 		b := &forum.Board{Slug: "intc", Title: "Another", CreatedAt: Tick(), CreatorID: alice.ID}
-		wantCode(t, st.CreateBoard(t.Context(), b), forum.CodeConflict)
+		WantCode(t, st.CreateBoard(t.Context(), b), forum.CodeConflict)
 		wantBoard(t, mustBoard(t, st, "intc"), first)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		st := open(t)
 		_, err := st.BoardBySlug(t.Context(), "intc")
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		MustCreateBoard(t, st, MustCreateUser(t, st, "alice"), "intc")
 		for _, slug := range []string{"amd", "int", "intc2", ""} {
 			_, err := st.BoardBySlug(t.Context(), slug)
-			wantCode(t, err, forum.CodeNotFound)
+			WantCode(t, err, forum.CodeNotFound)
 		}
 	})
 

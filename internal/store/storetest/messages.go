@@ -97,7 +97,7 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		// 4 is the next number of a; 5 and 10 exist only in b.
 		for _, replyTo := range []int64{4, 5, 10, 11, 1 << 40} {
 			m := newMessage(a, alice, "reply to nothing", replyTo)
-			wantCode(t, st.CreateMessage(t.Context(), m), forum.CodeInvalid)
+			WantCode(t, st.CreateMessage(t.Context(), m), forum.CodeInvalid)
 		}
 		wantBoard(t, mustBoard(t, st, "a"), before)
 		for n := int64(1); n <= 10; n++ {
@@ -106,7 +106,7 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 			}
 		}
 		_, err := st.Message(t.Context(), a.ID, 4)
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		if m := MustPost(t, st, a, alice, "next", 3); m.Number != 4 {
 			t.Fatalf("the post after refused ones got number %d, want 4: numbers must have no gaps", m.Number)
 		}
@@ -121,7 +121,7 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		b := MustCreateBoard(t, st, alice, "b")
 		missing := &forum.Board{ID: b.ID + 1000, Slug: "missing"}
 		m := newMessage(missing, alice, "to nowhere", 0)
-		wantCode(t, st.CreateMessage(t.Context(), m), forum.CodeNotFound)
+		WantCode(t, st.CreateMessage(t.Context(), m), forum.CodeNotFound)
 		if m := MustPost(t, st, b, alice, "here", 0); m.Number != 1 {
 			t.Fatalf("first post to b got number %d, want 1", m.Number)
 		}
@@ -132,12 +132,12 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		alice := MustCreateUser(t, st, "alice")
 		a := MustCreateBoard(t, st, alice, "a")
 		_, err := st.Message(t.Context(), a.ID, 1)
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		_, cases := missingMessages(t, st, alice, a)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := st.Message(t.Context(), tc.boardID, tc.number)
-				wantCode(t, err, forum.CodeNotFound)
+				WantCode(t, err, forum.CodeNotFound)
 			})
 		}
 	})
@@ -391,8 +391,8 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		if err := st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, first); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
-		wantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
+		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
+		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
 		// The first removal stands.
 		m.Removed, m.RemovedAt = forum.RemovedByAuthor, first
 		wantMessage(t, mustMessage(t, st, b, 1), m)
@@ -405,7 +405,7 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				err := st.RemoveMessage(t.Context(), tc.boardID, tc.number, forum.RemovedByModerator, Tick())
-				wantCode(t, err, forum.CodeNotFound)
+				WantCode(t, err, forum.CodeNotFound)
 			})
 		}
 		if m := mustMessage(t, st, b, 3); m.Removed != forum.NotRemoved || !m.RemovedAt.IsZero() {

@@ -59,7 +59,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatal(err)
 		}
 		_, err = svc.Authenticate(ctx, secret)
-		wantCode(t, err, forum.CodeUnauthorized)
+		WantCode(t, err, forum.CodeUnauthorized)
 	})
 
 	t.Run("Reply", func(t *testing.T) {
@@ -75,7 +75,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatalf("Message(2) = %+v, %v; want ReplyCount 1", parent, err)
 		}
 		_, err = svc.Post(ctx, bob, "intc", forum.NewMessage{Body: "x", ReplyTo: 13})
-		wantCode(t, err, forum.CodeInvalid)
+		WantCode(t, err, forum.CodeInvalid)
 	})
 
 	t.Run("Paging", func(t *testing.T) {
@@ -125,14 +125,14 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 	})
 
 	t.Run("Removed", func(t *testing.T) {
-		wantCode(t, svc.Remove(ctx, bob, "intc", 2), forum.CodeForbidden)
+		WantCode(t, svc.Remove(ctx, bob, "intc", 2), forum.CodeForbidden)
 		if err := svc.Remove(ctx, alice, "intc", 2); err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.Remove(ctx, mod, "intc", 5); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, svc.Remove(ctx, mod, "intc", 5), forum.CodeConflict)
+		WantCode(t, svc.Remove(ctx, mod, "intc", 5), forum.CodeConflict)
 		for _, tc := range []struct {
 			n   int64
 			how forum.Removal

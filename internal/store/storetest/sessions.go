@@ -136,7 +136,7 @@ func testSessions(t *testing.T, open func(t *testing.T) forum.Store) {
 		alice := MustCreateUser(t, st, "alice")
 		now := Tick()
 		s := &forum.Session{UserID: alice.ID + 1000, Hash: tokenHash("nobody's"), CreatedAt: now, ExpiresAt: now.Add(hour)}
-		wantCode(t, st.CreateSession(t.Context(), s), forum.CodeInvalid)
+		WantCode(t, st.CreateSession(t.Context(), s), forum.CodeInvalid)
 		wantNoSession(t, st, "nobody's", now)
 	})
 }

@@ -148,7 +148,8 @@ func mustMessage(tb testing.TB, st forum.Store, board *forum.Board, n int64) *fo
 	return m
 }
 
-func wantCode(tb testing.TB, err error, code forum.Code) {
+// WantCode fails unless err has code.
+func WantCode(tb testing.TB, err error, code forum.Code) {
 	tb.Helper()
 	if got := forum.ErrorCode(err); got != code {
 		tb.Fatalf("error %v: code %q, want %q", err, got, code)

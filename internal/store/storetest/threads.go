@@ -92,7 +92,7 @@ func testThreadRoot(t *testing.T, open func(t *testing.T) forum.Store) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := st.ThreadRoot(t.Context(), tc.boardID, tc.number, 100)
-				wantCode(t, err, forum.CodeNotFound)
+				WantCode(t, err, forum.CodeNotFound)
 			})
 		}
 	})

@@ -52,7 +52,7 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 		first := MustCreateUser(t, st, "Alice")
 		for _, name := range []string{"Alice", "aLiCe", "ALICE"} {
 			u := &forum.User{Name: name, Role: forum.RoleAdmin, CreatedAt: Tick()}
-			wantCode(t, st.CreateUser(t.Context(), u), forum.CodeConflict)
+			WantCode(t, st.CreateUser(t.Context(), u), forum.CodeConflict)
 		}
 		got, err := st.UserByName(t.Context(), "alice")
 		if err != nil {
@@ -64,11 +64,11 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		st := open(t)
 		_, err := st.UserByName(t.Context(), "nobody")
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		MustCreateUser(t, st, "alice")
 		for _, name := range []string{"nobody", "alic", "alice2", ""} {
 			_, err := st.UserByName(t.Context(), name)
-			wantCode(t, err, forum.CodeNotFound)
+			WantCode(t, err, forum.CodeNotFound)
 		}
 	})
 
@@ -88,7 +88,7 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("OldestUser", func(t *testing.T) {
 		st := open(t)
 		_, err := st.OldestUser(t.Context(), forum.RoleAdmin)
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		MustCreateUser(t, st, "member")
 		var admins []*forum.User
 		for _, name := range []string{"first", "second"} {
@@ -104,7 +104,7 @@ func testUsers(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 		wantUser(t, got, admins[0])
 		_, err = st.OldestUser(t.Context(), forum.RoleModerator)
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 	})
 
 	t.Run("Roles", func(t *testing.T) {
@@ -172,11 +172,11 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 		st := open(t)
 		alice := MustCreateUser(t, st, "alice")
 		_, err := st.UserByToken(t.Context(), tokenHash("never issued"))
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		mustCreateToken(t, st, alice, "secret-one")
 		for _, hash := range [][]byte{tokenHash("secret-two"), tokenHash("secret-one")[:16], {}} {
 			_, err := st.UserByToken(t.Context(), hash)
-			wantCode(t, err, forum.CodeNotFound)
+			WantCode(t, err, forum.CodeNotFound)
 		}
 	})
 
@@ -216,7 +216,7 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatal(err)
 		}
 		_, err := st.UserByToken(t.Context(), tokenHash("secret-one"))
-		wantCode(t, err, forum.CodeNotFound)
+		WantCode(t, err, forum.CodeNotFound)
 		if u, err := st.UserByToken(t.Context(), tokenHash("secret-two")); err != nil || u.ID != alice.ID {
 			t.Fatalf("the other token stopped working: %+v, %v", u, err)
 		}
@@ -224,7 +224,7 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 		if err != nil || len(list) != 1 || list[0].ID != kept.ID {
 			t.Fatalf("Tokens after deleting one = %+v, %v; want only token %d", list, err, kept.ID)
 		}
-		wantCode(t, st.DeleteToken(t.Context(), alice.ID, gone.ID), forum.CodeNotFound)
+		WantCode(t, st.DeleteToken(t.Context(), alice.ID, gone.ID), forum.CodeNotFound)
 	})
 
 	t.Run("DeleteErrNotFound", func(t *testing.T) {
@@ -233,8 +233,8 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 		bob := MustCreateUser(t, st, "bob")
 		tok := mustCreateToken(t, st, alice, "secret-one")
 		// Only its owner may revoke a token.
-		wantCode(t, st.DeleteToken(t.Context(), bob.ID, tok.ID), forum.CodeNotFound)
-		wantCode(t, st.DeleteToken(t.Context(), alice.ID, tok.ID+1000), forum.CodeNotFound)
+		WantCode(t, st.DeleteToken(t.Context(), bob.ID, tok.ID), forum.CodeNotFound)
+		WantCode(t, st.DeleteToken(t.Context(), alice.ID, tok.ID+1000), forum.CodeNotFound)
 		if u, err := st.UserByToken(t.Context(), tokenHash("secret-one")); err != nil || u.ID != alice.ID {
 			t.Fatalf("the token stopped working after another user tried to delete it: %+v, %v", u, err)
 		}
