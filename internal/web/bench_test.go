@@ -68,7 +68,8 @@ func BenchmarkRenderWindow(b *testing.B) {
 
 // BenchmarkServeWindow is a whole board page request through the handler:
 // the SQLite reads, the rendering and the write, without the network.
-// Windows at the start, middle and end of the board should cost the same.
+// Windows at the start, middle and end of the board should cost the same;
+// "message" is a message page, for comparison.
 func BenchmarkServeWindow(b *testing.B) {
 	const size = 2000
 	f := newTestForum(b, web.Options{})
@@ -82,6 +83,7 @@ func BenchmarkServeWindow(b *testing.B) {
 		{"start", "?from=1"},
 		{"middle", fmt.Sprintf("?from=%d", size/2)},
 		{"newest", ""},
+		{"message", "/1000"}, // a message page: the message, its header, its replies
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, "/b/intel"+tc.query, nil)
