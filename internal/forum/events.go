@@ -65,6 +65,25 @@ func (f *feed) watch(board int64) *Watch {
 	return w
 }
 
+// watched reports whether anyone watches the board.
+func (f *feed) watched(board int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.watchers[board]) > 0
+}
+
+// endAll ends every watch. Their readers resume from the last message they
+// saw, reading what they missed from the board.
+func (f *feed) endAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ws := range f.watchers {
+		for w := range ws {
+			w.end()
+		}
+	}
+}
+
 // publish hands m to the board's watchers without ever waiting for one.
 func (f *feed) publish(m *Message) {
 	f.mu.Lock()
@@ -95,4 +114,29 @@ func (s *Service) Watch(ctx context.Context, slug string) (*Board, *Watch, error
 		return nil, nil, err
 	}
 	return b, w, nil
+}
+
+// Follow tells this process's watchers of the messages committed through
+// every process sharing the store, until ctx ends. It returns nil at once
+// when the store is not shared: Post tells the watchers then. When the
+// store's announcements may have missed some messages (a lost connection
+// to the database), every watch ends, and its reader catches up from the
+// board: delayed, never lost.
+func (s *Service) Follow(ctx context.Context) error {
+	if s.broadcaster == nil {
+		return nil
+	}
+	return s.broadcaster.Follow(ctx, func(boardID, number int64) {
+		if !s.feed.watched(boardID) {
+			return
+		}
+		m, err := s.store.Message(ctx, boardID, number)
+		if err != nil {
+			// Unread, the message cannot be sent: make the readers
+			// read it from the board instead.
+			s.feed.endAll()
+			return
+		}
+		s.feed.publish(m)
+	}, s.feed.endAll)
 }

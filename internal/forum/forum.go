@@ -159,6 +159,14 @@ type Store interface {
 	// does not exist is no error: signing out twice is signing out.
 	DeleteSession(ctx context.Context, hash []byte) error
 
+	// Throttle runs decide on the times stored for keys — the zero time
+	// for a key without one — in a transaction that no other process can
+	// change them in, and stores the times decide leaves in the slice when
+	// it returns true. A time not after now means the same as none, and the
+	// store may forget it. Rate limits keep their buckets here, so that
+	// every process serving the forum counts the same attempts.
+	Throttle(ctx context.Context, now time.Time, keys []string, decide func(times []time.Time) bool) error
+
 	// CreateBoard stores b and sets its ID. CodeConflict when the slug is
 	// taken.
 	CreateBoard(ctx context.Context, b *Board) error
@@ -202,4 +210,16 @@ type Store interface {
 	// then by number; at most limit messages, the first in that order. No
 	// messages when root does not exist.
 	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
+}
+
+// Broadcaster is implemented by a Store that several processes share, so
+// that the readers watching a board through one process hear of messages
+// posted through another. A Service over such a store tells its watchers
+// of new messages only through Follow.
+type Broadcaster interface {
+	// Follow calls posted with the board and number of each message that
+	// any process commits, in commit order, until ctx ends. It calls lost
+	// whenever it has (re)connected to the database, since messages
+	// committed while it was not connected were not announced.
+	Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error
 }

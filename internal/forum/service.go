@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
 
 	"parley/internal/password"
 	"parley/internal/ratelimit"
@@ -41,10 +40,11 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
-	// signInByPair, signInByAddr and signInByName count failed sign-ins.
-	signInByPair, signInByAddr, signInByName *ratelimit.Limiter
 	// feed tells watchers of a board about its new messages.
 	feed feed
+	// broadcaster, when the store is shared with other processes, is
+	// where new messages are heard of: Follow feeds them to the watchers.
+	broadcaster Broadcaster
 }
 
 // NewService returns a Service over store.
@@ -62,16 +62,14 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{
+	s := &Service{
 		store:     store,
 		cfg:       cfg,
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
-
-		signInByPair: ratelimit.New(signInRefillByPair, signInBurstByPair, signInKeys),
-		signInByAddr: ratelimit.New(signInRefillByAddr, signInBurstByAddr, signInKeys),
-		signInByName: ratelimit.New(signInRefillByName, signInBurstByName, signInKeys),
-	}, nil
+	}
+	s.broadcaster, _ = store.(Broadcaster)
+	return s, nil
 }
 
 // now returns the current time at the precision every store keeps.
@@ -197,48 +195,47 @@ type Credentials struct {
 // slow too. Per account name from anywhere, loosely, refilling faster than
 // one address may try: a backstop against guessing from many machines,
 // which one machine alone cannot drain to lock a member out. Only failures
-// count: a success gives its tokens back. Behind a proxy every client has
-// the proxy's address (see docs).
-const (
-	signInBurstByPair  = 10
-	signInRefillByPair = 30 * time.Second
-	signInBurstByAddr  = 30
-	signInRefillByAddr = 2 * time.Second
-	signInBurstByName  = 100
-	signInRefillByName = time.Second
-	signInKeys         = 100_000
-)
+// count: a success gives its attempts back. The buckets live in the store,
+// so that every process serving the forum counts alike. Behind a proxy
+// every client has the proxy's address (see docs).
+var signInLimits = []ratelimit.Limit{
+	{Every: 30 * time.Second, Burst: 10}, // name and address
+	{Every: 2 * time.Second, Burst: 30},  // address
+	{Every: time.Second, Burst: 100},     // name
+}
+
+func signInKeys(c Credentials) []string {
+	addr, name := ratelimit.AddrKey(c.From), strings.ToLower(c.Name)
+	return []string{"sign-in name+addr " + name + " " + addr, "sign-in addr " + addr, "sign-in name " + name}
+}
 
 // SignIn checks a name and password and returns the user.
 func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
 	if ValidateUserName(c.Name) != nil || len(c.Password) > 4*MaxPassword {
 		return nil, errSignIn
 	}
-	now := s.cfg.Now()
-	addr, name := ratelimit.AddrKey(c.From), strings.ToLower(c.Name)
-	reserved := []*rate.Reservation{
-		s.signInByPair.Reserve(name+" "+addr, now),
-		s.signInByAddr.Reserve(addr, now),
-		s.signInByName.Reserve(name, now),
-	}
-	refund := func() {
-		for _, r := range reserved {
-			r.CancelAt(now)
-		}
-	}
+	now, keys := s.now(), signInKeys(c)
 	var wait time.Duration
-	for _, r := range reserved {
-		wait = max(wait, r.DelayFrom(now))
+	err := s.store.Throttle(ctx, now, keys, func(full []time.Time) bool {
+		wait = ratelimit.Take(now, signInLimits, full)
+		return wait == 0
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count the sign-in: %w", err)
 	}
 	if wait > 0 {
-		refund()
 		wait = wait.Round(time.Second) + time.Second
 		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
 			Message: fmt.Sprintf("too many failed sign-ins; try again in %v", wait)}
 	}
 	u, err := s.checkPassword(ctx, c)
 	if err == nil {
-		refund()
+		// Failing to give the attempts back leaves them counted, which
+		// the limits allow for: not a reason to refuse the member.
+		s.store.Throttle(ctx, now, keys, func(full []time.Time) bool { //nolint:errcheck
+			ratelimit.Refund(signInLimits, full)
+			return true
+		})
 	}
 	return u, err
 }
@@ -407,7 +404,9 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 	if err := s.store.CreateMessage(ctx, m); err != nil {
 		return nil, err
 	}
-	s.feed.publish(m)
+	if s.broadcaster == nil {
+		s.feed.publish(m)
+	}
 	return m, nil
 }
 

@@ -1,68 +1,57 @@
 // Package ratelimit bounds how often each key — a client address, an
-// account — may do something costly, with a token bucket per key. Buckets
-// live in a bounded least-recently-used set, so a flood of distinct keys
-// costs a fixed amount of memory.
+// account — may do something costly. Each key has a token bucket, kept as
+// one time (the generic cell rate algorithm): the moment the bucket will be
+// full again. A bucket full now needs no record at all, so buckets can live
+// in a database that every server process shares, and vanish once they
+// refill.
 package ratelimit
 
 import (
-	"container/list"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Limiter holds a token bucket per key.
-type Limiter struct {
-	every   rate.Limit
-	burst   int
-	maxKeys int
-
-	mu   sync.Mutex
-	keys map[string]*list.Element // of *bucket
-	lru  list.List                // most recently used first
+// Limit lets Burst attempts through at once and one more each Every.
+type Limit struct {
+	Every time.Duration
+	Burst int
 }
 
-type bucket struct {
-	key string
-	lim *rate.Limiter
+// Take takes one attempt at now from each bucket, all or none. full[i] is
+// when the bucket of limits[i] will be full (the zero time, or any time not
+// after now: full already). When every bucket holds an attempt, Take moves
+// each full time on by its limit's Every and returns 0; otherwise it
+// changes nothing and returns how long until every bucket holds one.
+func Take(now time.Time, limits []Limit, full []time.Time) time.Duration {
+	next := make([]time.Time, len(limits))
+	var wait time.Duration
+	for i, l := range limits {
+		next[i] = later(full[i], now).Add(l.Every)
+		// A bucket holds Burst attempts: it may be full at most Burst
+		// intervals from now.
+		wait = max(wait, next[i].Sub(now)-time.Duration(l.Burst)*l.Every)
+	}
+	if wait > 0 {
+		return wait
+	}
+	copy(full, next)
+	return 0
 }
 
-// New returns a Limiter whose buckets hold burst tokens and regain one
-// every interval, keeping at most maxKeys buckets.
-func New(every time.Duration, burst, maxKeys int) *Limiter {
-	return &Limiter{
-		every:   rate.Every(every),
-		burst:   burst,
-		maxKeys: maxKeys,
-		keys:    make(map[string]*list.Element),
+// Refund gives back the attempt that Take took from each bucket, for an
+// attempt that should not count, such as a sign-in that succeeded.
+func Refund(limits []Limit, full []time.Time) {
+	for i, l := range limits {
+		full[i] = full[i].Add(-l.Every)
 	}
 }
 
-// Reserve takes a token from key's bucket at now. The reservation's
-// DelayFrom(now) is zero when a token was there; otherwise it is the wait,
-// and the caller should Cancel the reservation and refuse. Cancelling a
-// granted reservation gives its token back: callers do so for attempts that
-// succeed, so that only failures count.
-func (l *Limiter) Reserve(key string, now time.Time) *rate.Reservation {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.keys[key]; ok {
-		l.lru.MoveToFront(e)
-		return e.Value.(*bucket).lim.ReserveN(now, 1)
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
 	}
-	if l.lru.Len() >= l.maxKeys {
-		// The least recently used key has the fullest bucket of all, or
-		// close: forgetting it forgives the least.
-		oldest := l.lru.Back()
-		l.lru.Remove(oldest)
-		delete(l.keys, oldest.Value.(*bucket).key)
-	}
-	b := &bucket{key: key, lim: rate.NewLimiter(l.every, l.burst)}
-	l.keys[key] = l.lru.PushFront(b)
-	return b.lim.ReserveN(now, 1)
+	return b
 }
 
 // AddrKey returns the key of a client address ("host:port" or a bare

@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -9,66 +10,53 @@ import (
 
 var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
-// take reserves a token and reports whether it was there, giving it back
-// when it was not, as callers do.
-func take(l *ratelimit.Limiter, key string, now time.Time) bool {
-	r := l.Reserve(key, now)
-	if r.DelayFrom(now) > 0 {
-		r.CancelAt(now)
-		return false
-	}
-	return true
-}
-
-func TestBurstThenRefill(t *testing.T) {
-	l := ratelimit.New(time.Second, 3, 10)
+func TestTake(t *testing.T) {
+	limits := []ratelimit.Limit{{Every: time.Second, Burst: 3}}
+	full := []time.Time{{}} // never used: full
 	for i := range 3 {
-		if !take(l, "a", t0) {
-			t.Fatalf("attempt %d within the burst was refused", i+1)
+		if wait := ratelimit.Take(t0, limits, full); wait != 0 {
+			t.Fatalf("attempt %d within the burst: wait %v", i+1, wait)
 		}
 	}
-	if take(l, "a", t0) {
-		t.Fatal("the attempt after the burst was allowed")
+	if !full[0].Equal(t0.Add(3 * time.Second)) {
+		t.Fatalf("after three attempts the bucket is full at %v, want %v", full[0], t0.Add(3*time.Second))
 	}
-	if !take(l, "b", t0) {
-		t.Fatal("another key was refused: buckets must be per key")
+	if wait := ratelimit.Take(t0, limits, full); wait != time.Second {
+		t.Fatalf("the attempt after the burst: wait %v, want 1s", wait)
 	}
-	// Refused attempts took nothing: one interval later, one token is back.
-	if !take(l, "a", t0.Add(time.Second)) {
-		t.Fatal("no token after one interval")
+	// The refused attempt took nothing: one interval later, one is back.
+	if wait := ratelimit.Take(t0.Add(time.Second), limits, full); wait != 0 {
+		t.Fatalf("one interval later: wait %v", wait)
 	}
-	if take(l, "a", t0.Add(time.Second)) {
-		t.Fatal("two tokens after one interval")
+	if wait := ratelimit.Take(t0.Add(time.Second), limits, full); wait != time.Second {
+		t.Fatalf("two attempts after one interval: wait %v, want 1s", wait)
+	}
+	// A bucket full long ago is as full as a new one, no fuller.
+	if wait := ratelimit.Take(t0.Add(time.Hour), limits, full); wait != 0 || !full[0].Equal(t0.Add(time.Hour+time.Second)) {
+		t.Fatalf("an hour later: wait %v, full at %v", wait, full[0])
 	}
 }
 
-func TestCancelRefunds(t *testing.T) {
-	l := ratelimit.New(time.Hour, 2, 10)
+func TestTakeAllOrNone(t *testing.T) {
+	limits := []ratelimit.Limit{{Every: time.Second, Burst: 10}, {Every: time.Minute, Burst: 1}}
+	full := []time.Time{{}, t0.Add(time.Minute)} // the second is empty
+	before := slices.Clone(full)
+	if wait := ratelimit.Take(t0, limits, full); wait != time.Minute {
+		t.Fatalf("wait %v, want the empty bucket's minute", wait)
+	}
+	if !slices.Equal(full, before) {
+		t.Fatalf("a refused attempt changed the buckets: %v, want %v", full, before)
+	}
+}
+
+func TestRefund(t *testing.T) {
+	limits := []ratelimit.Limit{{Every: time.Hour, Burst: 2}}
+	full := []time.Time{{}}
 	for range 10 {
-		r := l.Reserve("a", t0)
-		if r.DelayFrom(t0) > 0 {
+		if wait := ratelimit.Take(t0, limits, full); wait != 0 {
 			t.Fatal("refunded attempts were counted")
 		}
-		r.CancelAt(t0) // a success gives its token back
-	}
-}
-
-func TestBoundedKeys(t *testing.T) {
-	l := ratelimit.New(time.Hour, 1, 3)
-	take(l, "old", t0)
-	take(l, "used", t0)
-	take(l, "k0", t0)
-	// "old" is used again, so "used" is now the least recently used.
-	if take(l, "old", t0) {
-		t.Fatal("second attempt allowed")
-	}
-	take(l, "k1", t0) // evicts "used"
-	if !take(l, "used", t0) {
-		t.Error("the least recently used key kept its empty bucket")
-	}
-	// That evicted "k0"; "old", used since, is still held.
-	if take(l, "old", t0) {
-		t.Error("a recently used key was evicted")
+		ratelimit.Refund(limits, full) // a success gives its attempt back
 	}
 }
 

@@ -1,0 +1,42 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Throttle runs on the writer, whose one connection makes the transaction
+// exclusive: no other attempt reads the buckets until this one is stored.
+func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, decide func([]time.Time) bool) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err), "")
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE full <= ?`, micro(now)); err != nil {
+		return translate(fmt.Errorf("forget full buckets: %w", err), "")
+	}
+	times := make([]time.Time, len(keys))
+	for i, key := range keys {
+		var full int64
+		err := tx.QueryRowContext(ctx, `SELECT full FROM throttles WHERE key = ?`, key).Scan(&full)
+		switch {
+		case err == nil:
+			times[i] = fromMicro(full)
+		case !errors.Is(err, sql.ErrNoRows):
+			return translate(fmt.Errorf("read bucket %q: %w", key, err), "")
+		}
+	}
+	if decide(times) {
+		for i, key := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, full) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET full = excluded.full`, key, micro(times[i])); err != nil {
+				return translate(fmt.Errorf("store bucket %q: %w", key, err), "")
+			}
+		}
+	}
+	return translate(tx.Commit(), "")
+}
