@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-
 	"parley/internal/password"
 	"parley/internal/ratelimit"
 )
