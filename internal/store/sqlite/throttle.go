@@ -16,13 +16,13 @@ func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, deci
 		return translate(fmt.Errorf("begin: %w", err), "")
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE full <= ?`, micro(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE full_at <= ?`, micro(now)); err != nil {
 		return translate(fmt.Errorf("forget full buckets: %w", err), "")
 	}
 	times := make([]time.Time, len(keys))
 	for i, key := range keys {
 		var full int64
-		err := tx.QueryRowContext(ctx, `SELECT full FROM throttles WHERE key = ?`, key).Scan(&full)
+		err := tx.QueryRowContext(ctx, `SELECT full_at FROM throttles WHERE key = ?`, key).Scan(&full)
 		switch {
 		case err == nil:
 			times[i] = fromMicro(full)
@@ -32,8 +32,8 @@ func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, deci
 	}
 	if decide(times) {
 		for i, key := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, full) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET full = excluded.full`, key, micro(times[i])); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, full_at) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, key, micro(times[i])); err != nil {
 				return translate(fmt.Errorf("store bucket %q: %w", key, err), "")
 			}
 		}

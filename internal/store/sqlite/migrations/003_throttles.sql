@@ -4,6 +4,6 @@
 -- holds only the buckets of recent attempts.
 CREATE TABLE throttles (
 	key  TEXT    PRIMARY KEY,
-	full INTEGER NOT NULL
+	full_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX throttles_by_full ON throttles (full);
+CREATE INDEX throttles_by_full ON throttles (full_at);

@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+)
+
+// reconnectDelay is how long Follow waits before connecting again after
+// losing its connection.
+const reconnectDelay = time.Second
+
+// Follow listens on the schema's channel, on a connection of its own (a
+// listening connection cannot serve the pool), and reconnects when it is
+// lost. Each post notifies on commit, with "board number" as payload.
+func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error {
+	l := &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
+		},
+		LogError: func(ctx context.Context, err error) {
+			s.log.WarnContext(ctx, "postgres: following new messages", "channel", s.channel, "err", err)
+		},
+		ReconnectDelay: reconnectDelay,
+	}
+	l.Handle(s.channel, announcements{posted: posted, lost: lost})
+	err := l.Listen(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// announcements hands each notification to posted; once listening, after
+// every (re)connection, it calls lost, since posts committed while no
+// connection listened were announced to nobody.
+type announcements struct {
+	posted func(boardID, number int64)
+	lost   func()
+}
+
+func (a announcements) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	var board, number int64
+	if _, err := fmt.Sscanf(n.Payload, "%d %d", &board, &number); err != nil {
+		return fmt.Errorf("notification %q: %w", n.Payload, err)
+	}
+	a.posted(board, number)
+	return nil
+}
+
+func (a announcements) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	a.lost()
+	return nil
+}

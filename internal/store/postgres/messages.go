@@ -1,0 +1,238 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"parley/internal/forum"
+)
+
+// messageColumns, from messages m and messageJoins, are what scanMessage
+// reads.
+const (
+	messageColumns = `m.id, m.board_id, b.slug, m.number, m.author_id, a.name, m.created_at, m.body, m.html,
+	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at`
+	messageJoins = `
+JOIN boards b ON b.id = m.board_id
+JOIN users a ON a.id = m.author_id
+LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
+	messageQuery = `SELECT ` + messageColumns + ` FROM messages m` + messageJoins
+)
+
+func scanMessage(row pgx.Row, m *forum.Message) error {
+	var removedAt *time.Time
+	if err := row.Scan(&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &m.CreatedAt, &m.Body, &m.HTML,
+		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt); err != nil {
+		return err
+	}
+	m.CreatedAt = utc(m.CreatedAt)
+	m.RemovedAt = nullTime(removedAt)
+	return nil
+}
+
+func (s *Store) Message(ctx context.Context, boardID, number int64) (*forum.Message, error) {
+	var m forum.Message
+	err := scanMessage(s.pool.QueryRow(ctx, messageQuery+` WHERE m.board_id = $1 AND m.number = $2`, boardID, number), &m)
+	if err != nil {
+		return nil, notFound(err, "no message %d", number)
+	}
+	return &m, nil
+}
+
+// Messages reads a window through the (board_id, number) index: a range
+// scan, so its cost does not grow with the board.
+func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]forum.Message, error) {
+	switch {
+	case w.From > 0:
+		return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.number >= $2 ORDER BY m.number LIMIT $3`,
+			boardID, w.From, w.Limit)
+	case w.Before > 0:
+		msgs, err := s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.number < $2 ORDER BY m.number DESC LIMIT $3`,
+			boardID, w.Before, w.Limit)
+		slices.Reverse(msgs)
+		return msgs, err
+	default:
+		msgs, err := s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 ORDER BY m.number DESC LIMIT $2`,
+			boardID, w.Limit)
+		slices.Reverse(msgs)
+		return msgs, err
+	}
+}
+
+func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
+	return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.reply_to = $2 AND m.number >= $3 ORDER BY m.number LIMIT $4`,
+		boardID, number, from, limit)
+}
+
+// MessagesByAuthor reads through the (author_id, id) index from before
+// downward, whatever the author has written.
+func (s *Store) MessagesByAuthor(ctx context.Context, authorID, before int64, limit int) ([]forum.Message, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	return s.queryMessages(ctx, messageQuery+` WHERE m.author_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3`,
+		authorID, before, limit)
+}
+
+// A reply always answers an earlier message, so the walk up ends without a
+// cycle check; maxSteps bounds it on a pathological chain.
+const threadRootQuery = `WITH RECURSIVE up (number, reply_to, steps) AS (
+	SELECT number, reply_to, 0 FROM messages WHERE board_id = $1 AND number = $2
+	UNION ALL
+	SELECT m.number, m.reply_to, up.steps + 1 FROM up JOIN messages m ON m.board_id = $1 AND m.number = up.reply_to
+	WHERE up.steps < $3
+)
+SELECT number FROM up ORDER BY steps DESC LIMIT 1`
+
+func (s *Store) ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error) {
+	var root int64
+	if err := s.pool.QueryRow(ctx, threadRootQuery, boardID, number, maxSteps).Scan(&root); err != nil {
+		return 0, notFound(err, "no message %d", number)
+	}
+	return root, nil
+}
+
+// threadQuery walks the thread a level at a time, each level one row
+// holding its message numbers: the first $3 in number order of the replies
+// to the level above, each parent's read through messages_replies and cut
+// at what is still wanted. It stops once $3 messages are found, so a
+// thread costs what is shown, not its size; a recursive term may not sort
+// or limit its own rows, which is why levels are arrays.
+const threadQuery = `WITH RECURSIVE level (depth, numbers, total) AS (
+	SELECT 0, ARRAY[number], 1 FROM messages WHERE board_id = $1 AND number = $2
+	UNION ALL
+	SELECT level.depth + 1, next.numbers, level.total + cardinality(next.numbers)
+	FROM level CROSS JOIN LATERAL (SELECT ARRAY(
+		SELECT c.number FROM unnest(level.numbers) AS p (number) CROSS JOIN LATERAL (
+			SELECT r.number FROM messages r WHERE r.board_id = $1 AND r.reply_to = p.number
+			ORDER BY r.number LIMIT $3 - level.total
+		) AS c
+		ORDER BY c.number LIMIT $3 - level.total
+	) AS numbers) AS next
+	WHERE level.total < $3 AND cardinality(level.numbers) > 0
+)
+SELECT ` + messageColumns + ` FROM level CROSS JOIN unnest(level.numbers) AS t (number)
+JOIN messages m ON m.board_id = $1 AND m.number = t.number` + messageJoins + `
+ORDER BY level.depth, m.number
+LIMIT $3`
+
+func (s *Store) Thread(ctx context.Context, boardID, root int64, limit int) ([]forum.Message, error) {
+	return s.queryMessages(ctx, threadQuery, boardID, root, limit)
+}
+
+func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]forum.Message, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(fmt.Errorf("query messages: %w", err), "")
+	}
+	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.Message, error) {
+		var m forum.Message
+		return m, scanMessage(row, &m)
+	})
+	if err != nil {
+		return nil, translate(fmt.Errorf("read messages: %w", err), "")
+	}
+	return msgs, nil
+}
+
+func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
+	// The row lock of the UPDATE makes two removals take turns; the second
+	// finds the message removed and changes nothing.
+	tag, err := s.pool.Exec(ctx, `UPDATE messages SET removed = $3, removed_at = $4
+		WHERE board_id = $1 AND number = $2 AND removed = ''`, boardID, number, how, at)
+	if err != nil {
+		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE board_id = $1 AND number = $2)`,
+		boardID, number).Scan(&exists); err != nil {
+		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
+	}
+	if !exists {
+		return forum.Errorf(forum.CodeNotFound, "no message %d", number)
+	}
+	return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
+}
+
+// postQuery numbers and stores a message in one statement, so that the
+// board's row, which numbers the board's posts one at a time, is held for
+// one round trip and the commit. The board's counter, the replied-to
+// message's reply count and the author's message count change with the
+// message; NOTIFY, sent on commit, tells every process. It returns no row
+// when the board does not exist, and a NULL id when the message replies to
+// one the board does not have, in which case the caller rolls back.
+//
+// $1 board, $2 author, $3 time, $4 body, $5 html, $6 reply_to or NULL,
+// $7 channel.
+const postQuery = `WITH board AS (
+	UPDATE boards SET last_number = last_number + 1, last_posted_at = greatest(last_posted_at, $3)
+	WHERE id = $1 RETURNING last_number
+), parent AS (
+	UPDATE messages SET reply_count = reply_count + 1
+	WHERE board_id = $1 AND number = $6
+	RETURNING author_id
+), inserted AS (
+	INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
+	SELECT $1, board.last_number, $2, $3, $4, $5, $6, parent.author_id
+	FROM board LEFT JOIN parent ON true
+	WHERE $6::bigint IS NULL OR parent.author_id IS NOT NULL
+	RETURNING id, number, reply_to_author_id
+), counted AS (
+	UPDATE users SET message_count = message_count + 1
+	WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
+), notified AS (
+	SELECT pg_notify($7, $1::bigint || ' ' || number) FROM inserted
+)
+SELECT board.last_number, inserted.id, coalesce(ra.name, ''), (SELECT count(*) FROM notified)
+FROM board
+LEFT JOIN inserted ON true
+LEFT JOIN users ra ON ra.id = inserted.reply_to_author_id`
+
+// CreateMessage stores a message in its own transaction; PostgreSQL
+// flushes the commits of concurrent transactions together. The caller's
+// context does not cut the commit short: once sent, a post waits for its
+// verdict, so that an answer never contradicts the database.
+func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	var replyTo *int64
+	if m.ReplyTo != 0 {
+		replyTo = &m.ReplyTo
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var number int64
+		var id *int64
+		var replyAuthor string
+		var notified int
+		err := tx.QueryRow(ctx, postQuery, m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML, replyTo, s.channel).
+			Scan(&number, &id, &replyAuthor, &notified)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
+		}
+		if err != nil {
+			return fmt.Errorf("insert message: %w", err)
+		}
+		if id == nil {
+			return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
+		}
+		m.ID, m.Number, m.ReplyToAuthor = *id, number, replyAuthor
+		return nil
+	})
+	if err != nil {
+		m.ID, m.Number, m.ReplyToAuthor = 0, 0, ""
+		return translate(err, "")
+	}
+	return nil
+}
+
+// postTimeout bounds the wait for a post's commit when the database hangs.
+const postTimeout = time.Minute
