@@ -18,8 +18,7 @@ import (
 	"parley/internal/markup"
 	"parley/internal/password"
 	"parley/internal/site"
-	"parley/internal/store/sqlite"
-	"parley/internal/store/sqlite/sqlitetest"
+	"parley/internal/store/teststore"
 )
 
 // now is the clock of every test server, so that times can be compared
@@ -29,11 +28,11 @@ var now = time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC)
 const nowJSON = "2007-08-10T13:42:12Z"
 
 // testServer is the site on a real listener, over a Service on a fresh
-// SQLite file, mounted as the binary mounts it.
+// store, mounted as the binary mounts it.
 type testServer struct {
 	*httptest.Server
 	svc   *forum.Service
-	store *sqlite.Store
+	store teststore.Store
 	log   *lockedBuffer // what the API logged
 	site  *site.Site
 }
@@ -56,9 +55,8 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func newTestServer(t *testing.T, cfg forum.Config) *testServer {
+func newTestServer(t *testing.T, st teststore.Store, cfg forum.Config) *testServer {
 	t.Helper()
-	st := sqlitetest.Open(t)
 	cfg.Render = markup.Render
 	cfg.Password = password.Fast
 	if cfg.Now == nil {
@@ -66,6 +64,9 @@ func newTestServer(t *testing.T, cfg forum.Config) *testServer {
 	}
 	svc, err := forum.NewService(st, cfg)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Follow(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}

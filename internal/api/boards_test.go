@@ -8,14 +8,17 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/store/storetest"
+	"parley/internal/store/teststore"
 )
 
 var boardKeys = []string{"slug", "title", "description", "message_count", "last_posted_at", "created_at", "created_by"}
 
-func TestBoards(t *testing.T) {
+func TestBoards(t *testing.T) { teststore.Each(t, testBoards) }
+
+func testBoards(t *testing.T, open teststore.Open) {
 	// A clock that moves, so that the board's own time and its last post's
 	// cannot be told apart only by luck.
-	s := newTestServer(t, forum.Config{Now: storetest.Tick})
+	s := newTestServer(t, open(t), forum.Config{Now: storetest.Tick})
 	_, token := mustMember(t, s, "alice", forum.RoleMember)
 
 	var list struct {

@@ -10,12 +10,15 @@ import (
 
 	"parley/internal/api"
 	"parley/internal/forum"
+	"parley/internal/store/teststore"
 )
 
 // TestBadInput: whatever a client sends, the answer is a 4xx JSON error
 // with the fitting code, never a 5xx.
-func TestBadInput(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestBadInput(t *testing.T) { teststore.Each(t, testBadInput) }
+
+func testBadInput(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	_, alice := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, alice, "b")
 	mustPost(t, s, alice, "b", "one", 0)
@@ -181,23 +184,29 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestRegistrationClosed(t *testing.T) {
-	s := newTestServer(t, forum.Config{RegistrationClosed: true})
+func TestRegistrationClosed(t *testing.T) { teststore.Each(t, testRegistrationClosed) }
+
+func testRegistrationClosed(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{RegistrationClosed: true})
 	a := call(t, s, "POST", "/api/v1/users", "", map[string]string{"name": "carol", "password": "long enough"})
 	mustError(t, a, http.StatusForbidden, "forbidden")
 	// Members the operator added still sign in.
 	mustMember(t, s, "alice", forum.RoleMember)
 }
 
-func TestSearchNotImplemented(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestSearchNotImplemented(t *testing.T) { teststore.Each(t, testSearchNotImplemented) }
+
+func testSearchNotImplemented(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	mustError(t, call(t, s, "GET", "/api/v1/search?q=intel", "", nil), http.StatusNotImplemented, "not_implemented")
 }
 
 // TestInternalError: a failure of the store is a 500 that says nothing of
 // its cause, which goes to the log instead.
-func TestInternalError(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestInternalError(t *testing.T) { teststore.Each(t, testInternalError) }
+
+func testInternalError(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	if err := s.store.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/store/teststore"
 )
 
 // event is one Server-Sent Event as a client parses it.
@@ -105,8 +106,10 @@ func (es *eventStream) next(t *testing.T) message {
 	return message{}
 }
 
-func TestEvents(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestEvents(t *testing.T) { teststore.Each(t, testEvents) }
+
+func testEvents(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	_, token := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, token, "live")
 	mustBoard(t, s, token, "other")
@@ -174,8 +177,10 @@ func TestEvents(t *testing.T) {
 
 // TestEventsInOrder: concurrent posts commit together and wake their
 // posters in any order, yet a stream delivers every number once, in order.
-func TestEventsInOrder(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestEventsInOrder(t *testing.T) { teststore.Each(t, testEventsInOrder) }
+
+func testEventsInOrder(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	alice, token := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, token, "busy")
 	es := openEvents(t, s, "/b/busy/events", "")
@@ -205,8 +210,10 @@ func TestEventsInOrder(t *testing.T) {
 
 // TestEventsBounded: one request cannot make the server send a whole
 // board, nor one address hold streams without end.
-func TestEventsBounded(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestEventsBounded(t *testing.T) { teststore.Each(t, testEventsBounded) }
+
+func testEventsBounded(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	alice, token := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, token, "long")
 	for range 1010 {

@@ -8,12 +8,15 @@ import (
 	"testing"
 
 	"parley/internal/forum"
+	"parley/internal/store/teststore"
 )
 
 var messageKeys = []string{"board", "number", "author", "created_at", "body", "html", "reply_to", "reply_count", "removed"}
 
-func TestPostAndRead(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestPostAndRead(t *testing.T) { teststore.Each(t, testPostAndRead) }
+
+func testPostAndRead(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	_, alice := mustMember(t, s, "alice", forum.RoleMember)
 	_, bob := mustMember(t, s, "bob", forum.RoleMember)
 	mustBoard(t, s, alice, "intc")
@@ -70,8 +73,10 @@ func TestPostAndRead(t *testing.T) {
 	}
 }
 
-func TestReplies(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestReplies(t *testing.T) { teststore.Each(t, testReplies) }
+
+func testReplies(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	_, alice := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, alice, "b")
 	mustPost(t, s, alice, "b", "root", 0)      // 1
@@ -115,8 +120,10 @@ func TestReplies(t *testing.T) {
 
 // TestWindows walks a board of 120 messages with windows of 50: at its
 // start, middle and end, forward and back.
-func TestWindows(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestWindows(t *testing.T) { teststore.Each(t, testWindows) }
+
+func testWindows(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	alice, token := mustMember(t, s, "alice", forum.RoleMember)
 	mustBoard(t, s, token, "big")
 	// Concurrent posts share commits; the numbers are 1..120 whatever the
@@ -196,8 +203,10 @@ func TestWindows(t *testing.T) {
 	})
 }
 
-func TestRemove(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestRemove(t *testing.T) { teststore.Each(t, testRemove) }
+
+func testRemove(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	_, alice := mustMember(t, s, "alice", forum.RoleMember)
 	_, bob := mustMember(t, s, "bob", forum.RoleMember)
 	_, mod := mustMember(t, s, "mod", forum.RoleModerator)

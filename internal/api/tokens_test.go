@@ -7,10 +7,13 @@ import (
 	"testing"
 
 	"parley/internal/forum"
+	"parley/internal/store/teststore"
 )
 
-func TestTokens(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestTokens(t *testing.T) { teststore.Each(t, testTokens) }
+
+func testTokens(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	if _, err := s.svc.AddUser(t.Context(), "alice", "alice's password", forum.RoleMember); err != nil {
 		t.Fatal(err)
 	}

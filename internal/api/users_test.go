@@ -5,10 +5,13 @@ import (
 	"testing"
 
 	"parley/internal/forum"
+	"parley/internal/store/teststore"
 )
 
-func TestRegister(t *testing.T) {
-	s := newTestServer(t, forum.Config{})
+func TestRegister(t *testing.T) { teststore.Each(t, testRegister) }
+
+func testRegister(t *testing.T, open teststore.Open) {
+	s := newTestServer(t, open(t), forum.Config{})
 	a := mustCall(t, s, http.StatusCreated, "POST", "/api/v1/users", "",
 		map[string]string{"name": "Tenchusatsu", "password": "a long password"}, nil)
 	u := mustObject(t, a.body, "name", "role", "created_at")

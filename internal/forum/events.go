@@ -116,27 +116,42 @@ func (s *Service) Watch(ctx context.Context, slug string) (*Board, *Watch, error
 	return b, w, nil
 }
 
-// Follow tells this process's watchers of the messages committed through
-// every process sharing the store, until ctx ends. It returns nil at once
-// when the store is not shared: Post tells the watchers then. When the
-// store's announcements may have missed some messages (a lost connection
-// to the database), every watch ends, and its reader catches up from the
-// board: delayed, never lost.
+// Follow starts telling this process's watchers of the messages committed
+// through every process sharing the store, until ctx ends, and returns
+// once it listens (at once when the store is not shared: Post tells the
+// watchers then). Whenever the store's announcements may have missed some
+// messages (a lost connection to the database), every watch ends, and its
+// reader catches up from the board: delayed, never lost.
 func (s *Service) Follow(ctx context.Context) error {
 	if s.broadcaster == nil {
 		return nil
 	}
-	return s.broadcaster.Follow(ctx, func(boardID, number int64) {
+	listening := make(chan struct{})
+	var once sync.Once
+	posted := func(boardID, number int64) {
 		if !s.feed.watched(boardID) {
 			return
 		}
 		m, err := s.store.Message(ctx, boardID, number)
 		if err != nil {
-			// Unread, the message cannot be sent: make the readers
-			// read it from the board instead.
+			// Unread, the message cannot be sent: the readers must read
+			// it from the board instead.
 			s.feed.endAll()
 			return
 		}
 		s.feed.publish(m)
-	}, s.feed.endAll)
+	}
+	lost := func() {
+		s.feed.endAll()
+		once.Do(func() { close(listening) })
+	}
+	// The store logs what goes wrong while following; it returns only
+	// when ctx ends.
+	go s.broadcaster.Follow(ctx, posted, lost) //nolint:errcheck
+	select {
+	case <-listening:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
