@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"parley/internal/forum"
 )
@@ -18,7 +19,7 @@ type boardAddConfig struct {
 	By string
 }
 
-const boardAddSynopsis = `parley board add SLUG --title "…" [--description "…"] [--by NAME] [--db FILE]`
+const boardAddSynopsis = `parley board add SLUG --title "…" [--description "…"] [--by NAME] [--db FILE|URL]`
 
 func parseBoardAdd(args []string, getenv env) (boardAddConfig, error) {
 	var cfg boardAddConfig
@@ -43,7 +44,7 @@ func boardAdd(ctx context.Context, args []string, getenv env, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	return withForum(ctx, cfg.DB, forum.Config{}, func(svc *forum.Service) error {
+	return withForum(ctx, cfg.DB, forum.Config{}, slog.Default(), func(svc *forum.Service) error {
 		actor, err := boardOpener(ctx, svc, cfg.By)
 		if err != nil {
 			return err

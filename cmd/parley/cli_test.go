@@ -240,7 +240,8 @@ func TestBadArguments(t *testing.T) {
 		{name: "ServeBadRegistration", args: []string{"serve", "--registration", "maybe", "--db", db}, code: 2, want: `--registration must be open or closed, not "maybe"`},
 		{name: "ServeExtraArgument", args: []string{"serve", "now", "--db", db}, code: 2, want: `unexpected argument "now"`},
 		{name: "ServeCannotListen", args: []string{"serve", "--addr", "127.0.0.1:99999", "--db", db}, code: 1, want: "parley: listen tcp"},
-		{name: "Postgres", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://localhost/parley"}, code: 2, want: "PostgreSQL is not supported"},
+		{name: "PostgresUnreachable", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://parley:hunter2@127.0.0.1:1/parley"}, code: 1, want: "parley: connect to PostgreSQL at 127.0.0.1:1"},
+		{name: "PostgresBadURL", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://[::1/parley"}, code: 2, want: "--db is not a valid URL"},
 		{name: "EmptyDB", stdin: "long enough\n", env: []string{"PARLEY_DB="}, args: []string{"user", "add", "carl", "--db", ""}, code: 2, want: "--db must name a database file"},
 		{name: "UnopenableDB", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", filepath.Join(db, "not", "a", "dir")}, code: 1, want: "parley: open " + filepath.Join(db, "not", "a", "dir")},
 	} {
@@ -253,6 +254,9 @@ func TestBadArguments(t *testing.T) {
 			first, rest, _ := strings.Cut(r.stderr, "\n")
 			if !strings.Contains(first, tc.want) {
 				t.Errorf("stderr %q, want a first line with %q", r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "hunter2") {
+				t.Errorf("stderr shows the database password: %q", r.stderr)
 			}
 			// Usage follows the line only when no command was understood.
 			if tc.name != "NoCommand" && tc.name != "UnknownCommand" && rest != "" {

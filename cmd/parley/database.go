@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 
 	"parley/internal/forum"
 	"parley/internal/markup"
+	"parley/internal/store/postgres"
 	"parley/internal/store/sqlite"
 )
 
@@ -18,26 +22,59 @@ const defaultDB = "parley.db"
 
 // dbFlag declares --db, which every command has.
 func dbFlag(fs *flag.FlagSet, db *string) {
-	fs.StringVar(db, "db", defaultDB, "the SQLite database `file`; created and migrated if absent")
+	fs.StringVar(db, "db", defaultDB, "the SQLite database `file` (created and migrated if absent), or a postgres:// URL")
+}
+
+// isPostgres reports whether --db names a PostgreSQL database rather than a
+// SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // checkDB validates the value of --db.
 func checkDB(cl *commandLine, db string) error {
-	switch {
-	case db == "":
-		return usageErrorf("%s must name a database file", cl.origin("db"))
-	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
-		// Said plainly rather than creating a file named "postgres:".
-		return usageErrorf("%s: PostgreSQL is not supported by this version of Parley yet; give a file name", cl.origin("db"))
+	if db == "" {
+		return usageErrorf("%s must name a database file or a postgres:// URL", cl.origin("db"))
+	}
+	if isPostgres(db) {
+		if _, err := url.Parse(db); err != nil {
+			return usageErrorf("%s is not a valid URL: %v", cl.origin("db"), errors.Unwrap(err))
+		}
 	}
 	return nil
+}
+
+// shownDB is the database as logs may show it: without a password.
+func shownDB(db string) string {
+	if !isPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// store is what withForum opens.
+type store interface {
+	forum.Store
+	Close() error
+}
+
+// openStore opens the database --db names, creating and migrating it.
+func openStore(ctx context.Context, db string, log *slog.Logger) (store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db, postgres.Options{Log: log})
+	}
+	return sqlite.Open(ctx, db, sqlite.Options{})
 }
 
 // withForum opens (creating and migrating) the database, runs fn with the
 // forum service over it, and closes it, which commits the posts still
 // waiting; a failure to close is reported unless fn failed first.
-func withForum(ctx context.Context, db string, cfg forum.Config, fn func(*forum.Service) error) error {
-	store, err := sqlite.Open(ctx, db, sqlite.Options{})
+func withForum(ctx context.Context, db string, cfg forum.Config, log *slog.Logger, fn func(*forum.Service) error) error {
+	store, err := openStore(ctx, db, log)
 	if err != nil {
 		return err
 	}
@@ -47,7 +84,7 @@ func withForum(ctx context.Context, db string, cfg forum.Config, fn func(*forum.
 		err = fn(svc)
 	}
 	if cerr := store.Close(); err == nil && cerr != nil {
-		return fmt.Errorf("close %s: %w", db, cerr)
+		return fmt.Errorf("close %s: %w", shownDB(db), cerr)
 	}
 	return err
 }

@@ -126,6 +126,9 @@ func postConcurrently(t *testing.T, s *server, token, label string, interrupt fu
 	for c := range posters {
 		wg.Go(func() {
 			for i := range postsPerClient {
+				if interrupted.Load() {
+					return
+				}
 				body := fmt.Sprintf("%s client %d message %d %s", label, c, i, rand.Text())
 				mu.Lock()
 				sent = append(sent, body)
@@ -174,7 +177,8 @@ func postConcurrently(t *testing.T, s *server, token, label string, interrupt fu
 	interrupt()
 	<-finished
 	if len(acks) == 0 {
-		t.Fatalf("%s: no post was acknowledged (%v)", label, context.Cause(ctx))
+		// Not Fatal: callers may run this on a goroutine of their own.
+		t.Errorf("%s: no post was acknowledged (%v)", label, context.Cause(ctx))
 	}
 	return acks, sent
 }

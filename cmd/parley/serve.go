@@ -25,7 +25,7 @@ type serveConfig struct {
 	BaseURL string
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE] [--registration open|closed] [--base-url URL]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -74,7 +74,7 @@ func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) err
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, func(svc *forum.Service) error {
+	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, log, func(svc *forum.Service) error {
 		return serveForum(ctx, cfg, svc, log)
 	})
 	if err != nil {
@@ -92,6 +92,11 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 		return err
 	}
 	defer ln.Close()
+	// Before the first request: a reader watching a board must hear of
+	// posts made through other processes sharing the database.
+	if err := svc.Follow(ctx); err != nil {
+		return fmt.Errorf("follow new messages: %w", err)
+	}
 	adminPassword, created, err := svc.EnsureAdmin(ctx)
 	if err != nil {
 		return fmt.Errorf("create the first admin: %w", err)
@@ -106,7 +111,7 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	}
 	// Last of the start-up lines, so that whoever waits for it has read
 	// the others.
-	log.Info("listening", "addr", addr, "db", cfg.DB, "registration_closed", cfg.RegistrationClosed)
+	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed)
 
 	srv := newServer(svc, log, strings.HasPrefix(cfg.BaseURL, "https://"))
 	served := make(chan error, 1)

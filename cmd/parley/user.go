@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -19,7 +20,7 @@ type userAddConfig struct {
 	Role forum.Role
 }
 
-const userAddSynopsis = "parley user add NAME [--role member|moderator|admin] [--db FILE]   (password on stdin, one line)"
+const userAddSynopsis = "parley user add NAME [--role member|moderator|admin] [--db FILE|URL]   (password on stdin, one line)"
 
 func parseUserAdd(args []string, getenv env) (userAddConfig, error) {
 	cfg := userAddConfig{Role: forum.RoleMember}
@@ -56,7 +57,7 @@ func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if err != nil {
 		return err
 	}
-	return withForum(ctx, cfg.DB, forum.Config{}, func(svc *forum.Service) error {
+	return withForum(ctx, cfg.DB, forum.Config{}, slog.Default(), func(svc *forum.Service) error {
 		u, err := svc.AddUser(ctx, cfg.Name, pw, cfg.Role)
 		if err != nil {
 			return err

@@ -23,6 +23,9 @@ func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), 
 			return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
 		},
 		LogError: func(ctx context.Context, err error) {
+			if ctx.Err() != nil {
+				return // stopping, not failing
+			}
 			s.log.WarnContext(ctx, "postgres: following new messages", "channel", s.channel, "err", err)
 		},
 		ReconnectDelay: reconnectDelay,

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,7 +70,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 
 func (s *Store) start(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("connect to PostgreSQL at %s:%d: %w", s.pool.Config().ConnConfig.Host, s.pool.Config().ConnConfig.Port, err)
+		// pgx writes a line per address tried; the last says what failed.
+		lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+		cc := s.pool.Config().ConnConfig
+		return fmt.Errorf("connect to PostgreSQL at %s:%d: %s", cc.Host, cc.Port, strings.TrimSpace(lines[len(lines)-1]))
 	}
 	if err := migrate(ctx, s.pool); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -85,6 +89,10 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Pool is the store's connection pool, for tests and tools that look
+// beneath the forum.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close closes every connection of the pool, waiting for those in use.
 func (s *Store) Close() error {
