@@ -238,6 +238,7 @@ func TestBadArguments(t *testing.T) {
 		{name: "NoFirstAdmin", args: []string{"board", "add", "news", "--title", "News", "--db", empty}, code: 1, want: "no admin yet"},
 		{name: "ServeBadAddr", args: []string{"serve", "--addr", "8080", "--db", db}, code: 2, want: "--addr must be host:port"},
 		{name: "ServeBadRegistration", args: []string{"serve", "--registration", "maybe", "--db", db}, code: 2, want: `--registration must be open or closed, not "maybe"`},
+		{name: "ServeBadProxy", args: []string{"serve", "--trusted-proxies", "127.0.0.1,lb.example", "--db", db}, code: 2, want: `--trusted-proxies: "lb.example" is neither an address nor a CIDR range`},
 		{name: "ServeExtraArgument", args: []string{"serve", "now", "--db", db}, code: 2, want: `unexpected argument "now"`},
 		{name: "ServeCannotListen", args: []string{"serve", "--addr", "127.0.0.1:99999", "--db", db}, code: 1, want: "parley: listen tcp"},
 		{name: "PostgresUnreachable", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://parley:hunter2@127.0.0.1:1/parley"}, code: 1, want: "parley: connect to PostgreSQL at 127.0.0.1:1"},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -23,9 +24,12 @@ type serveConfig struct {
 	RegistrationClosed bool
 	// BaseURL is the address readers use; https makes cookies Secure.
 	BaseURL string
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed.
+	TrustedProxies []netip.Prefix
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -34,6 +38,8 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	registration := "open"
 	fs.StringVar(&registration, "registration", registration, "whether anyone may sign up through the API: `open` or closed")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "the `URL` readers reach the forum at, such as https://forum.example.com; https marks the session cookie Secure")
+	var proxies string
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies in front of the forum, such as 127.0.0.1 or 10.0.0.0/8; their X-Forwarded-For names the client")
 	dbFlag(fs, &cfg.DB)
 	cl, err := parse(fs, serveSynopsis, args, getenv)
 	if err != nil {
@@ -50,6 +56,9 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), cfg.BaseURL)
 		}
+	}
+	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		return cfg, usageErrorf("serve: %s: %v", cl.origin("trusted-proxies"), err)
 	}
 	switch registration {
 	case "open":
@@ -113,7 +122,10 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	// the others.
 	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed)
 
-	srv := newServer(svc, log, strings.HasPrefix(cfg.BaseURL, "https://"))
+	srv := newServer(svc, log, site.Options{
+		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
+		TrustedProxies: cfg.TrustedProxies,
+	})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -138,8 +150,8 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 // newServer returns the HTTP server of the forum. Its limits keep a slow or
 // hostile client from holding a connection or memory for long; event
 // streams lift the write limit for themselves.
-func newServer(svc *forum.Service, log *slog.Logger, secureCookies bool) *http.Server {
-	handler := site.New(svc, log, secureCookies)
+func newServer(svc *forum.Service, log *slog.Logger, opt site.Options) *http.Server {
+	handler := site.New(svc, log, opt)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -151,6 +163,28 @@ func newServer(svc *forum.Service, log *slog.Logger, secureCookies bool) *http.S
 	}
 	srv.RegisterOnShutdown(handler.EndStreams)
 	return srv
+}
+
+// parsePrefixes reads a comma-separated list of CIDR ranges; a bare
+// address is a range of one.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			ps = append(ps, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR range such as 10.0.0.0/8", s)
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 // reachable turns a listening address into one a client on this machine

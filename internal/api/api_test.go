@@ -70,7 +70,7 @@ func newTestServer(t *testing.T, st teststore.Store, cfg forum.Config) *testServ
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	h := site.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)), false)
+	h := site.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)), site.Options{})
 	srv := httptest.NewUnstartedServer(h)
 	// The binary's timeouts, shortened: event streams must outlive them.
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"parley/internal/api"
 	"parley/internal/forum"
@@ -15,22 +16,32 @@ import (
 
 // Site is every handler of the forum behind one ServeMux.
 type Site struct {
-	mux *http.ServeMux
-	api *api.Handler
+	handler http.Handler
+	api     *api.Handler
 }
 
-// New returns the site of the forum svc serves. secureCookies marks the
-// session cookie Secure (the forum is reached over https).
-func New(svc *forum.Service, log *slog.Logger, secureCookies bool) *Site {
-	s := &Site{mux: http.NewServeMux(), api: api.New(svc, log)}
-	s.mux.Handle("/api/v1/", s.api)
-	s.mux.Handle("GET /b/{slug}/events", s.api)
-	s.mux.HandleFunc("GET /healthz", healthz)
-	s.mux.Handle("/", web.New(svc, web.Options{SecureCookies: secureCookies, Log: log}))
+// Options say how the site is reached.
+type Options struct {
+	// SecureCookies marks the session cookie Secure (the forum is reached
+	// over https).
+	SecureCookies bool
+	// TrustedProxies are the addresses of the load balancers or reverse
+	// proxies in front of the forum, whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+}
+
+// New returns the site of the forum svc serves.
+func New(svc *forum.Service, log *slog.Logger, opt Options) *Site {
+	mux := http.NewServeMux()
+	s := &Site{handler: behindProxies(opt.TrustedProxies, mux), api: api.New(svc, log)}
+	mux.Handle("/api/v1/", s.api)
+	mux.Handle("GET /b/{slug}/events", s.api)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("/", web.New(svc, web.Options{SecureCookies: opt.SecureCookies, Log: log}))
 	return s
 }
 
-func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // EndStreams ends the event streams, which would otherwise hold a
 // graceful shutdown for ever; register it with http.Server.RegisterOnShutdown.

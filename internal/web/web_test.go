@@ -50,7 +50,7 @@ func newTestForumWith(t testing.TB, cfg forum.Config, opt web.Options) *testForu
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := site.New(svc, slog.New(slog.NewTextHandler(t.Output(), nil)), opt.SecureCookies)
+	handler := site.New(svc, slog.New(slog.NewTextHandler(t.Output(), nil)), site.Options{SecureCookies: opt.SecureCookies})
 	srv := httptest.NewServer(handler)
 	t.Cleanup(func() { handler.EndStreams(); srv.Close() })
 	return &testForum{Server: srv, svc: svc}
