@@ -1,8 +1,8 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -163,75 +163,90 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 	return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
 }
 
-// postQuery numbers and stores a message in one statement, so that the
-// board's row, which numbers the board's posts one at a time, is held for
-// one round trip and the commit. The board's counter, the replied-to
-// message's reply count and the author's message count change with the
-// message; NOTIFY, sent on commit, tells every process. It returns no row
-// when the board does not exist, and a NULL id when the message replies to
-// one the board does not have, in which case the caller rolls back.
-//
-// $1 board, $2 author, $3 time, $4 body, $5 html, $6 reply_to or NULL,
-// $7 channel.
-const postQuery = `WITH board AS (
-	UPDATE boards SET last_number = last_number + 1, last_posted_at = greatest(last_posted_at, $3)
-	WHERE id = $1 RETURNING last_number
-), parent AS (
-	UPDATE messages SET reply_count = reply_count + 1
-	WHERE board_id = $1 AND number = $6
-	RETURNING author_id
-), inserted AS (
-	INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
-	SELECT $1, board.last_number, $2, $3, $4, $5, $6, parent.author_id
-	FROM board LEFT JOIN parent ON true
-	WHERE $6::bigint IS NULL OR parent.author_id IS NOT NULL
-	RETURNING id, number, reply_to_author_id
-), counted AS (
-	UPDATE users SET message_count = message_count + 1
-	WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
-), notified AS (
-	SELECT pg_notify($7, $1::bigint || ' ' || number) FROM inserted
-)
-SELECT board.last_number, inserted.id, coalesce(ra.name, ''), (SELECT count(*) FROM notified)
-FROM board
-LEFT JOIN inserted ON true
-LEFT JOIN users ra ON ra.id = inserted.reply_to_author_id`
-
-// CreateMessage stores a message in its own transaction; PostgreSQL
-// flushes the commits of concurrent transactions together. The caller's
-// context does not cut the commit short: once sent, a post waits for its
-// verdict, so that an answer never contradicts the database.
+// CreateMessage hands the message to the committer and waits for the commit
+// that makes it durable. Posts that arrive while a batch commits are
+// committed together by the next one.
 func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	return s.posts.Do(ctx, m)
+}
+
+// commitBatch stores a batch with one call of post_messages
+// (migrations/002_post_messages.sql), its own transaction: one round trip
+// and one commit for them all. The batch goes in board order, the order in
+// which every process locks boards. The answer comes only after the commit
+// (pgx reads up to PostgreSQL's ReadyForQuery), so an acknowledged post is
+// durable.
+func (s *Store) commitBatch(batch []*forum.Message) []error {
+	// Not a caller's context: a batch serves many, and one leaving must
+	// not abandon the others.
+	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
-	var replyTo *int64
-	if m.ReplyTo != 0 {
-		replyTo = &m.ReplyTo
+	order := make([]int, len(batch))
+	for i := range order {
+		order[i] = i
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var number int64
-		var id *int64
-		var replyAuthor string
-		var notified int
-		err := tx.QueryRow(ctx, postQuery, m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML, replyTo, s.channel).
-			Scan(&number, &id, &replyAuthor, &notified)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(batch[a].BoardID, batch[b].BoardID) })
+	var (
+		boards, authors = make([]int64, len(batch)), make([]int64, len(batch))
+		times           = make([]time.Time, len(batch))
+		bodies, htmls   = make([]string, len(batch)), make([]string, len(batch))
+		replyTo         = make([]*int64, len(batch))
+	)
+	for k, i := range order {
+		m := batch[i]
+		boards[k], authors[k], times[k], bodies[k], htmls[k] = m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML
+		if m.ReplyTo != 0 {
+			replyTo[k] = &m.ReplyTo
 		}
-		if err != nil {
-			return fmt.Errorf("insert message: %w", err)
+	}
+	errs := make([]error, len(batch))
+	rows, err := s.pool.Query(ctx, `SELECT message_id, message_number, reply_author, refused
+		FROM post_messages($1, $2, $3, $4, $5, $6, $7)`, boards, authors, times, bodies, htmls, replyTo, s.channel)
+	if err == nil {
+		k := 0
+		var id, number *int64
+		var replyAuthor, refused *string
+		_, err = pgx.ForEachRow(rows, []any{&id, &number, &replyAuthor, &refused}, func() error {
+			if k >= len(order) {
+				return fmt.Errorf("post_messages answered more rows than the %d posts", len(order))
+			}
+			m := batch[order[k]]
+			switch {
+			case refused != nil:
+				errs[order[k]] = refusal(*refused, m)
+			default:
+				m.ID, m.Number = *id, *number
+				if replyAuthor != nil {
+					m.ReplyToAuthor = *replyAuthor
+				}
+			}
+			k++
+			return nil
+		})
+		if err == nil && k != len(order) {
+			err = fmt.Errorf("post_messages answered %d rows for %d posts", k, len(order))
 		}
-		if id == nil {
-			return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
-		}
-		m.ID, m.Number, m.ReplyToAuthor = *id, number, replyAuthor
-		return nil
-	})
+	}
 	if err != nil {
-		m.ID, m.Number, m.ReplyToAuthor = 0, 0, ""
-		return translate(err, "")
+		err = translate(fmt.Errorf("post %d messages: %w", len(batch), err), "")
+		for i := range errs {
+			errs[i] = err
+		}
 	}
-	return nil
+	return errs
+}
+
+// refusal is the error of a post that post_messages refused.
+func refusal(why string, m *forum.Message) error {
+	switch why {
+	case "board":
+		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
+	case "author":
+		return forum.Errorf(forum.CodeInvalid, "no member %d", m.AuthorID)
+	case "reply_to":
+		return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
+	}
+	return fmt.Errorf("post_messages refused message for an unknown reason %q", why)
 }
 
 // postTimeout bounds the wait for a post's commit when the database hangs.

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"parley/internal/forum"
+	"parley/internal/store/groupcommit"
 )
 
 // Options tune the store; the zero value is right for serving. The pool's
@@ -28,6 +29,9 @@ type Options struct {
 	// connection that listens for other processes' posts. Default
 	// slog.Default().
 	Log *slog.Logger
+	// MaxBatch is the most posts committed in one transaction (group
+	// commit); 1 commits every post alone. Default 256.
+	MaxBatch int
 }
 
 // Store is a forum.Store on a PostgreSQL database, in the schema its
@@ -39,6 +43,8 @@ type Store struct {
 	// schema, since NOTIFY is database-wide and two forums may share a
 	// database in two schemas.
 	channel string
+	// posts commits concurrent posts together.
+	posts *groupcommit.Committer[*forum.Message]
 }
 
 var (
@@ -51,6 +57,9 @@ var (
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -65,6 +74,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.posts = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -94,8 +104,10 @@ func (s *Store) start(ctx context.Context) error {
 // beneath the forum.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close closes every connection of the pool, waiting for those in use.
+// Close commits the posts already waiting, then closes every connection of
+// the pool, waiting for those in use.
 func (s *Store) Close() error {
+	s.posts.Close()
 	s.pool.Close()
 	return nil
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,10 +12,8 @@ import (
 	"parley/internal/markup"
 	"parley/internal/password"
 	"parley/internal/store/sqlite"
+	"parley/internal/store/storetest"
 )
-
-// post600 is a body of the median length on a large board.
-var post600 = strings.Repeat("A reply with some *emphasis*, a [link](https://example.com/a) and plain words. ", 8)
 
 // BenchmarkPost measures posting through the Service with durability on
 // (WAL, synchronous=FULL), one poster and 32, with group commit and without.
@@ -33,75 +29,22 @@ func BenchmarkPost(b *testing.B) {
 		{"posters=32/single", 1, 32},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			ctx := context.Background()
-			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{MaxBatch: bc.maxBatch})
+			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{MaxBatch: bc.maxBatch})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer st.Close()
-			svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast})
-			if err != nil {
-				b.Fatal(err)
-			}
-			u, err := svc.AddUser(ctx, "poster", "benchmark-password", forum.RoleMember)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := svc.CreateBoard(ctx, u, forum.NewBoard{Slug: "bench", Title: "Bench"}); err != nil {
-				b.Fatal(err)
-			}
-			var last atomic.Int64
-			b.SetParallelism((bc.posters + 1) / 2) // ×GOMAXPROCS goroutines
-			if bc.posters == 1 {
-				b.SetParallelism(1)
-			}
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					m, err := svc.Post(ctx, u, "bench", forum.NewMessage{Body: post600, ReplyTo: max(0, last.Load()-3)})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					last.Store(m.Number)
-				}
-			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "posts/s")
+			storetest.BenchPost(b, []forum.Store{st}, 1, bc.posters)
 		})
 	}
 }
 
-// BenchmarkWindow reads 50-message windows at the start, middle and end of
-// a board of a million messages; keyset reads should cost the same at each.
-// The board is built once per machine and kept in the temp dir (about 1.3
-// GB) because building it takes a while.
+// BenchmarkWindow reads 50-message windows in a board of a million
+// messages. The board is built once per machine and kept in the temp dir
+// (about 1.3 GB) because building it takes a while.
 func BenchmarkWindow(b *testing.B) {
 	const size = 1_000_000
-	ctx := context.Background()
-	st := openMillionBoard(b, size)
-	svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, bc := range []struct {
-		name string
-		w    forum.Window
-	}{
-		{"start", forum.Window{From: 1, Limit: 50}},
-		{"middle", forum.Window{From: size / 2, Limit: 50}},
-		{"end", forum.Window{From: size - 49, Limit: 50}},
-		{"newest", forum.Window{Limit: 50}},
-		{"before-middle", forum.Window{Before: size / 2, Limit: 50}},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				p, err := svc.Messages(ctx, "big", bc.w)
-				if err != nil || len(p.Messages) != 50 {
-					b.Fatalf("window: %d messages, %v", len(p.Messages), err)
-				}
-			}
-		})
-	}
+	storetest.BenchWindows(b, openMillionBoard(b, size), "big", size)
 }
 
 func openMillionBoard(b *testing.B, size int) *sqlite.Store {

@@ -127,97 +127,27 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 	return translate(tx.Commit(), "")
 }
 
-// postRequest is one CreateMessage waiting for the committer.
-type postRequest struct {
-	m    *forum.Message
-	done chan error
-}
-
 // CreateMessage hands the message to the committer and waits for the commit
 // that makes it durable. Posts that arrive while a commit is syncing are
 // committed together by the next one (group commit): with synchronous=FULL
 // each commit costs an fsync, and sharing it is what keeps posting fast.
 func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
-	req := &postRequest{m: m, done: make(chan error, 1)}
-	select {
-	case s.posts <- req:
-	case <-s.quit:
-		return errClosed
-	case <-ctx.Done():
-		return forum.WrapError(forum.CodeUnavailable, ctx.Err(), "the post was abandoned before it was stored")
-	}
-	// Once queued the post may commit, so wait for the verdict whatever
-	// the caller's context says: an answer must never contradict the
-	// database.
-	select {
-	case err := <-req.done:
-		return err
-	case <-s.stopped:
-		// The committer answers before it stops: a verdict may be waiting.
-		select {
-		case err := <-req.done:
-			return err
-		default:
-			return errClosed
-		}
-	}
-}
-
-var errClosed = forum.Errorf(forum.CodeUnavailable, "the server is shutting down; try again")
-
-// commitPosts is the one goroutine that writes messages. It takes every post
-// waiting, up to maxBatch, and commits them in one transaction.
-func (s *Store) commitPosts() {
-	defer close(s.stopped)
-	for {
-		select {
-		case first := <-s.posts:
-			s.commitWaiting(first)
-		case <-s.quit:
-			// Commit what was queued before Close; later senders see quit.
-			for s.commitWaiting(nil) {
-			}
-			return
-		}
-	}
-}
-
-// commitWaiting commits first, when given, with the posts waiting behind
-// it, up to maxBatch in all. It reports whether there was any to commit.
-func (s *Store) commitWaiting(first *postRequest) bool {
-	batch := make([]*postRequest, 0, s.maxBatch)
-	if first != nil {
-		batch = append(batch, first)
-	}
-fill:
-	for len(batch) < s.maxBatch {
-		select {
-		case req := <-s.posts:
-			batch = append(batch, req)
-		default:
-			break fill
-		}
-	}
-	if len(batch) == 0 {
-		return false
-	}
-	s.commitBatch(batch)
-	return true
+	return s.posts.Do(ctx, m)
 }
 
 // commitBatch inserts each post of the batch and commits once. Each post
 // runs under its own savepoint, so one the database refuses (a reply to a
 // missing message, an unknown author) fails alone and leaves nothing
 // behind; only a failed commit fails them all.
-func (s *Store) commitBatch(batch []*postRequest) {
+func (s *Store) commitBatch(batch []*forum.Message) []error {
 	errs := make([]error, len(batch))
 	err := s.inTx(func(tx *sql.Tx) error {
 		ctx := context.Background()
-		for i, req := range batch {
+		for i, m := range batch {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 				return err
 			}
-			if errs[i] = s.insertMessage(tx, req.m); errs[i] != nil {
+			if errs[i] = s.insertMessage(tx, m); errs[i] != nil {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
 					return err
 				}
@@ -228,13 +158,14 @@ func (s *Store) commitBatch(batch []*postRequest) {
 		}
 		return nil
 	})
-	for i, req := range batch {
+	for i := range errs {
 		if err != nil {
-			req.done <- err
+			errs[i] = err
 		} else {
-			req.done <- translate(errs[i], "")
+			errs[i] = translate(errs[i], "")
 		}
 	}
+	return errs
 }
 
 func (s *Store) inTx(fn func(tx *sql.Tx) error) error {

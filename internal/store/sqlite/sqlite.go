@@ -10,13 +10,13 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"parley/internal/forum"
+	"parley/internal/store/groupcommit"
 )
 
 // Options tune the store; the zero value is right for serving.
@@ -36,11 +36,8 @@ type Store struct {
 	reader *sql.DB
 	stmt   *statements
 
-	posts    chan *postRequest
-	quit     chan struct{} // closed by Close: take no new posts
-	closing  sync.Once
-	stopped  chan struct{} // closed when the committer has finished
-	maxBatch int
+	// posts commits concurrent posts together on the writer.
+	posts *groupcommit.Committer[*forum.Message]
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -97,16 +94,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{
-		writer:   writer,
-		reader:   reader,
-		stmt:     stmt,
-		posts:    make(chan *postRequest, 4*opt.MaxBatch),
-		quit:     make(chan struct{}),
-		stopped:  make(chan struct{}),
-		maxBatch: opt.MaxBatch,
-	}
-	go s.commitPosts()
+	s := &Store{writer: writer, reader: reader, stmt: stmt}
+	s.posts = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -116,8 +105,7 @@ func dsn(path string, params url.Values) string {
 
 // Close commits the posts already waiting, then closes the database.
 func (s *Store) Close() error {
-	s.closing.Do(func() { close(s.quit) })
-	<-s.stopped
+	s.posts.Close()
 	return errors.Join(s.stmt.close(), s.reader.Close(), s.writer.Close())
 }
 

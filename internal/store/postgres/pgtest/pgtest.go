@@ -25,6 +25,27 @@ const Env = "PARLEY_TEST_POSTGRES"
 // address, such as a `parley serve` process. It skips tb when Env is unset.
 func DSN(tb testing.TB) string {
 	tb.Helper()
+	base := baseURL(tb)
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "parley_test_" + hex.EncodeToString(b)
+	exec(tb, base.String(), "CREATE SCHEMA "+schema)
+	tb.Cleanup(func() { exec(tb, base.String(), "DROP SCHEMA "+schema+" CASCADE") })
+	return inSchema(base, schema)
+}
+
+// KeptDSN is DSN for a schema that outlives the test, created if absent:
+// benchmarks keep their large boards in one between runs.
+func KeptDSN(tb testing.TB, schema string) string {
+	tb.Helper()
+	base := baseURL(tb)
+	exec(tb, base.String(), "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
+	return inSchema(base, schema)
+}
+
+// baseURL reads Env, skipping tb when it is unset.
+func baseURL(tb testing.TB) *url.URL {
+	tb.Helper()
 	base := os.Getenv(Env)
 	if base == "" {
 		tb.Skipf("%s is not set: set it to a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/test to run this test on PostgreSQL", Env)
@@ -33,11 +54,11 @@ func DSN(tb testing.TB) string {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		tb.Fatalf("%s must be a postgres:// URL, not %q", Env, base)
 	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "parley_test_" + hex.EncodeToString(b)
-	exec(tb, base, "CREATE SCHEMA "+schema)
-	tb.Cleanup(func() { exec(tb, base, "DROP SCHEMA "+schema+" CASCADE") })
+	return u
+}
+
+func inSchema(base *url.URL, schema string) string {
+	u := *base
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
