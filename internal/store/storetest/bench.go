@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,7 +86,8 @@ func BenchPost(b *testing.B, stores []forum.Store, boards, posters int) {
 // BenchWindows reads 50-message windows through the Service at the start,
 // middle and end of the board slug, which holds size messages, and the
 // newest and those before the middle: keyset reads should cost the same
-// at each.
+// at each. Then readers=16 reads windows at random positions from 16
+// goroutines at once, for the throughput of the whole machine (windows/s).
 func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 	ctx := context.Background()
 	svc := benchService(b, st)
@@ -107,4 +110,18 @@ func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 			}
 		})
 	}
+	b.Run("readers=16", func(b *testing.B) {
+		b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				p, err := svc.Messages(ctx, slug, forum.Window{From: 1 + rand.Int64N(size-50), Limit: 50})
+				if err != nil || len(p.Messages) != 50 {
+					b.Errorf("window: %d messages, %v", len(p.Messages), err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "windows/s")
+	})
 }
