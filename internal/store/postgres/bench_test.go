@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"parley/internal/forum"
-	"parley/internal/markup"
-	"parley/internal/password"
 	"parley/internal/store/postgres"
 	"parley/internal/store/postgres/pgtest"
 	"parley/internal/store/storetest"
@@ -56,7 +53,7 @@ func BenchmarkWindow(b *testing.B) {
 	storetest.BenchWindows(b, openMillionBoard(b, size), "big", size)
 }
 
-func openMillionBoard(b *testing.B, size int) *postgres.Store {
+func openMillionBoard(b *testing.B, size int64) *postgres.Store {
 	b.Helper()
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, pgtest.KeptDSN(b, fmt.Sprintf("parley_bench_window_%d_v1", size)), postgres.Options{})
@@ -64,34 +61,14 @@ func openMillionBoard(b *testing.B, size int) *postgres.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast})
-	if err != nil {
-		b.Fatal(err)
-	}
-	brd, err := svc.Board(ctx, "big")
-	if err == nil && brd.LastNumber == int64(size) {
-		return st
-	}
-	if err == nil {
-		b.Fatalf("the schema holds a partial board; drop it")
-	}
-	u, err := svc.AddUser(ctx, "author", "benchmark-password", forum.RoleMember)
-	if err != nil {
-		b.Fatal(err)
-	}
-	brd, err = svc.CreateBoard(ctx, u, forum.NewBoard{Slug: "big", Title: "A board of a million"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	for filled := 0; filled < size; filled += 100_000 {
-		if err := postgres.BulkFill(ctx, st, brd.ID, u.ID, 100_000, 600); err != nil {
-			b.Fatal(err)
+	storetest.FillBoard(b, st, size, func(ctx context.Context, boardID, authorID int64, n int) error {
+		if err := postgres.BulkFill(ctx, st, boardID, authorID, n, 600); err != nil {
+			return err
 		}
-	}
-	if _, err := st.Pool().Exec(ctx, `VACUUM ANALYZE messages`); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built a board of %d messages in %v", size, time.Since(start).Round(time.Second))
+		// Fresh statistics, as autovacuum would have made by the time a
+		// board is this big.
+		_, err := st.Pool().Exec(ctx, `ANALYZE messages`)
+		return err
+	})
 	return st
 }

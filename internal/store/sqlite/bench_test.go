@@ -6,11 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"parley/internal/forum"
-	"parley/internal/markup"
-	"parley/internal/password"
 	"parley/internal/store/sqlite"
 	"parley/internal/store/storetest"
 )
@@ -47,41 +44,16 @@ func BenchmarkWindow(b *testing.B) {
 	storetest.BenchWindows(b, openMillionBoard(b, size), "big", size)
 }
 
-func openMillionBoard(b *testing.B, size int) *sqlite.Store {
+func openMillionBoard(b *testing.B, size int64) *sqlite.Store {
 	b.Helper()
-	ctx := context.Background()
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("parley-bench-window-%d-v1.db", size))
-	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	svc, err := forum.NewService(st, forum.Config{Render: markup.Render, Password: password.Fast})
-	if err != nil {
-		b.Fatal(err)
-	}
-	brd, err := svc.Board(ctx, "big")
-	if err == nil && brd.LastNumber == int64(size) {
-		return st
-	}
-	if err == nil {
-		b.Fatalf("%s holds a partial board; delete it", path)
-	}
-	u, err := svc.AddUser(ctx, "author", "benchmark-password", forum.RoleMember)
-	if err != nil {
-		b.Fatal(err)
-	}
-	brd, err = svc.CreateBoard(ctx, u, forum.NewBoard{Slug: "big", Title: "A board of a million"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	for filled := 0; filled < size; filled += 100_000 {
-		if err := sqlite.BulkFill(ctx, st, brd.ID, u.ID, 100_000, 600); err != nil {
-			os.Remove(path)
-			b.Fatal(err)
-		}
-	}
-	b.Logf("built a board of %d messages in %v", size, time.Since(start).Round(time.Second))
+	storetest.FillBoard(b, st, size, func(ctx context.Context, boardID, authorID int64, n int) error {
+		return sqlite.BulkFill(ctx, st, boardID, authorID, n, 600)
+	})
 	return st
 }

@@ -125,3 +125,35 @@ func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "windows/s")
 	})
 }
+
+// FillBoard makes sure that st holds the board "big" with size messages,
+// for window benchmarks: stores keep it between runs, since building it
+// takes a while. fill appends n messages to a board, in bulk.
+func FillBoard(b *testing.B, st forum.Store, size int64, fill func(ctx context.Context, boardID, authorID int64, n int) error) {
+	b.Helper()
+	ctx := context.Background()
+	svc := benchService(b, st)
+	brd, err := svc.Board(ctx, "big")
+	if err == nil && brd.LastNumber == size {
+		return
+	}
+	if err == nil {
+		b.Fatalf("the store holds a partial board of %d messages; remove it", brd.LastNumber)
+	}
+	u, err := svc.AddUser(ctx, "author", "benchmark-password", forum.RoleMember)
+	if err != nil {
+		b.Fatal(err)
+	}
+	brd, err = svc.CreateBoard(ctx, u, forum.NewBoard{Slug: "big", Title: "A board of a million"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	const chunk = 100_000
+	for filled := int64(0); filled < size; filled += chunk {
+		if err := fill(ctx, brd.ID, u.ID, int(min(chunk, size-filled))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("built a board of %d messages in %v", size, time.Since(start).Round(time.Second))
+}
