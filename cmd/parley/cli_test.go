@@ -243,6 +243,7 @@ func TestBadArguments(t *testing.T) {
 		{name: "ServeCannotListen", args: []string{"serve", "--addr", "127.0.0.1:99999", "--db", db}, code: 1, want: "parley: listen tcp"},
 		{name: "PostgresUnreachable", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://parley:hunter2@127.0.0.1:1/parley"}, code: 1, want: "parley: connect to PostgreSQL at 127.0.0.1:1"},
 		{name: "PostgresBadURL", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://[::1/parley"}, code: 2, want: "--db is not a valid URL"},
+		{name: "PostgresBadURLPassword", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", "postgres://app:hunter2/x@127.0.0.1/db"}, code: 2, want: "--db is not a valid URL"},
 		{name: "EmptyDB", stdin: "long enough\n", env: []string{"PARLEY_DB="}, args: []string{"user", "add", "carl", "--db", ""}, code: 2, want: "--db must name a database file"},
 		{name: "UnopenableDB", stdin: "long enough\n", args: []string{"user", "add", "carl", "--db", filepath.Join(db, "not", "a", "dir")}, code: 1, want: "parley: open " + filepath.Join(db, "not", "a", "dir")},
 	} {

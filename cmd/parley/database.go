@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -37,8 +36,9 @@ func checkDB(cl *commandLine, db string) error {
 		return usageErrorf("%s must name a database file or a postgres:// URL", cl.origin("db"))
 	}
 	if isPostgres(db) {
+		// The parser's error may quote the password: never show it.
 		if _, err := url.Parse(db); err != nil {
-			return usageErrorf("%s is not a valid URL: %v", cl.origin("db"), errors.Unwrap(err))
+			return usageErrorf("%s is not a valid URL (percent-encode reserved characters such as / ? # @ in the user name and password)", cl.origin("db"))
 		}
 	}
 	return nil

@@ -17,9 +17,10 @@ import (
 
 // TestNginx runs docs/nginx.conf in front of two `parley serve` processes
 // on one PostgreSQL database: pages, posts and event streams pass through
-// it, and the sign-in limit counts each client by the address nginx
-// forwards, across both instances. It needs PARLEY_TEST_NGINX (the nginx
-// binary) as well as PostgreSQL.
+// it — a post that nginx sends to one instance reaches a stream it holds on
+// the other — and the sign-in limit counts each client by the address nginx
+// forwards, whichever instance it reaches. It needs PARLEY_TEST_NGINX (the
+// nginx binary) as well as PostgreSQL.
 func TestNginx(t *testing.T) {
 	nginx := os.Getenv("PARLEY_TEST_NGINX")
 	if nginx == "" {
@@ -29,54 +30,75 @@ func TestNginx(t *testing.T) {
 	name, password := MustPostingForum(t, dsn)
 	a := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", dsn, "--trusted-proxies", "127.0.0.1")
 	b := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", dsn, "--trusted-proxies", "127.0.0.1")
-	front := MustNginx(t, nginx, strings.TrimPrefix(a.URL, "http://"), strings.TrimPrefix(b.URL, "http://"))
+	front := &server{URL: MustNginx(t, nginx, strings.TrimPrefix(a.URL, "http://"), strings.TrimPrefix(b.URL, "http://"))}
 
-	if code, err := call(t.Context(), "GET", front+"/", "", nil, nil); err != nil || code != http.StatusOK {
+	if code, err := call(t.Context(), "GET", front.URL+"/", "", nil, nil); err != nil || code != http.StatusOK {
 		t.Fatalf("GET / through nginx: %d, %v", code, err)
 	}
-	token := MustSignIn(t, &server{URL: front}, name, password)
+	token := MustSignIn(t, front, name, password)
 
-	// Posts through nginx land on both instances in turn; an event stream
-	// through nginx hears every one, whichever instance took it.
-	events := MustStream(t, &server{URL: front}, durableBoard)
+	// The stream holds one instance, so least_conn sends the posts to the
+	// other; each must arrive on the stream all the same.
+	events := MustStream(t, front, durableBoard)
+	streamedBy := events.header.Get(upstreamHeader)
+	crossed := 0
 	for i := range 4 {
-		var m message
-		MustCall(t, http.StatusCreated, "POST", front+"/api/v1/boards/"+durableBoard+"/messages", token,
-			map[string]string{"body": fmt.Sprintf("through nginx %d", i)}, &m)
-		if got := events.Next(t); got.Number != m.Number || got.Body != m.Body {
-			t.Fatalf("the stream through nginx sent %d %q, want %d %q", got.Number, got.Body, m.Number, m.Body)
+		body := fmt.Sprintf("through nginx %d", i)
+		req := request(t, "POST", front.URL+"/api/v1/boards/"+durableBoard+"/messages", fmt.Sprintf(`{"body":%q}`, body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp := send(t, req, http.StatusCreated)
+		if resp.Header.Get(upstreamHeader) != streamedBy {
+			crossed++
+		}
+		if got := events.Next(t); got.Body != body {
+			t.Fatalf("the stream through nginx sent %d %q, want %q", got.Number, got.Body, body)
 		}
 	}
+	if crossed == 0 {
+		t.Fatalf("every post went to the instance holding the stream (%s): nothing crossed instances", streamedBy)
+	}
 
-	// Thirty failed sign-ins from one client, spread over both instances,
-	// hold that client, and only that client.
-	signIn := func(client string) int {
+	// Ten failed sign-ins of one client, five through each instance, hold
+	// that client for that name, through nginx too; another client is free.
+	signIn := func(via *server, client string, want int) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), "POST", front+"/api/v1/tokens",
-			strings.NewReader(fmt.Sprintf(`{"name":%q,"password":"wrong guess"}`, name)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
+		req := request(t, "POST", via.URL+"/api/v1/tokens", fmt.Sprintf(`{"name":%q,"password":"wrong guess"}`, name))
 		req.Header.Set("X-Forwarded-For", client)
-		resp, err := client_.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		send(t, req, want)
 	}
 	for i := range 10 {
-		if code := signIn("203.0.113.5"); code != http.StatusUnauthorized {
-			t.Fatalf("failed sign-in %d: status %d, want 401", i+1, code)
-		}
+		signIn([]*server{a, b}[i%2], "203.0.113.5", http.StatusUnauthorized)
 	}
-	if code := signIn("203.0.113.5"); code != http.StatusTooManyRequests {
-		t.Fatalf("the eleventh failed sign-in of one client and name: status %d, want 429", code)
+	signIn(front, "203.0.113.5", http.StatusTooManyRequests)
+	signIn(a, "203.0.113.5", http.StatusTooManyRequests)
+	signIn(front, "203.0.113.6", http.StatusUnauthorized)
+}
+
+// upstreamHeader names, in the test's nginx, the instance that answered.
+const upstreamHeader = "X-Test-Upstream"
+
+func request(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code := signIn("203.0.113.6"); code != http.StatusUnauthorized {
-		t.Fatalf("another client: status %d, want 401", code)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// send sends req and fails unless it is answered with status want.
+func send(t *testing.T, req *http.Request, want int) *http.Response {
+	t.Helper()
+	resp, err := client_.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d", req.Method, req.URL, resp.StatusCode, want)
+	}
+	return resp
 }
 
 var client_ = &http.Client{Timeout: 30 * time.Second}
@@ -118,6 +140,7 @@ error_log %[2]s/error.log;
 events {}
 http {
 	access_log off;
+	add_header %[3]s $upstream_addr always;
 	client_body_temp_path %[2]s/body;
 	proxy_temp_path %[2]s/proxy;
 	fastcgi_temp_path %[2]s/fastcgi;
@@ -125,7 +148,7 @@ http {
 	scgi_temp_path %[2]s/scgi;
 	include %[2]s/parley.conf;
 }
-`, user, dir)
+`, user, dir, upstreamHeader)
 	for name, text := range map[string]string{"parley.conf": site, "nginx.conf": main} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)

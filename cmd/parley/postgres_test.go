@@ -83,6 +83,7 @@ func TestTwoServers(t *testing.T) {
 
 // stream reads a board's event stream.
 type stream struct {
+	header http.Header
 	sc     *bufio.Scanner
 	cancel context.CancelFunc
 }
@@ -105,7 +106,7 @@ func MustStream(t *testing.T, s *server, slug string) *stream {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: status %d", req.URL, resp.StatusCode)
 	}
-	st := &stream{sc: bufio.NewScanner(resp.Body), cancel: cancel}
+	st := &stream{header: resp.Header, sc: bufio.NewScanner(resp.Body), cancel: cancel}
 	if !st.sc.Scan() {
 		t.Fatalf("the stream ended at once: %v", st.sc.Err())
 	}

@@ -102,8 +102,11 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	}
 	defer ln.Close()
 	// Before the first request: a reader watching a board must hear of
-	// posts made through other processes sharing the database.
-	if err := svc.Follow(ctx); err != nil {
+	// posts made through other processes sharing the database. Following
+	// ends with this function, before the store closes.
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	defer stopFollowing()
+	if err := svc.Follow(followCtx); err != nil {
 		return fmt.Errorf("follow new messages: %w", err)
 	}
 	adminPassword, created, err := svc.EnsureAdmin(ctx)

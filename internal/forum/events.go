@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // watchBuffer is how many new messages a watcher may fall behind before it
@@ -145,13 +146,24 @@ func (s *Service) Follow(ctx context.Context) error {
 		s.feed.endAll()
 		once.Do(func() { close(listening) })
 	}
-	// The store logs what goes wrong while following; it returns only
-	// when ctx ends.
-	go s.broadcaster.Follow(ctx, posted, lost) //nolint:errcheck
+	ctx, stop := context.WithCancel(ctx)
+	go func() {
+		defer stop()
+		// The store logs what goes wrong while following; it returns
+		// only when ctx ends.
+		s.broadcaster.Follow(ctx, posted, lost) //nolint:errcheck
+	}()
 	select {
 	case <-listening:
 		return nil
+	case <-time.After(followTimeout):
+		stop()
+		return Errorf(CodeUnavailable, "could not listen for new messages within %v; see the log", followTimeout)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
+
+// followTimeout bounds how long Follow waits to listen: a process that
+// cannot hear of other processes' posts should say so, not wait unseen.
+const followTimeout = 30 * time.Second

@@ -89,8 +89,10 @@ const (
 
 // Message is one message of a board.
 type Message struct {
-	// ID orders messages across all boards in commit order; the store
-	// assigns it. It is a paging key, not shown to readers.
+	// ID is unique across all boards and grows as messages are stored:
+	// within a board in number order, across boards and server processes
+	// only roughly in time. The store assigns it; it is a paging key (a
+	// member's messages), not shown to readers.
 	ID        int64
 	BoardID   int64
 	Board     string // the board's slug, filled in by reads

@@ -195,8 +195,9 @@ type Credentials struct {
 // one address may try: a backstop against guessing from many machines,
 // which one machine alone cannot drain to lock a member out. Only failures
 // count: a success gives its attempts back. The buckets live in the store,
-// so that every process serving the forum counts alike. Behind a proxy
-// every client has the proxy's address (see docs).
+// so that every process serving the forum counts alike. The address is the
+// client's as the transport knows it (behind trusted proxies, the one they
+// forwarded).
 var signInLimits = []ratelimit.Limit{
 	{Every: 30 * time.Second, Burst: 10}, // name and address
 	{Every: 2 * time.Second, Burst: 30},  // address

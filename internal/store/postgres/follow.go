@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,7 +21,14 @@ const reconnectDelay = time.Second
 func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error {
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
+			cfg := s.pool.Config().ConnConfig
+			// A listening connection only reads: were the network to drop
+			// it silently, nothing else would notice. Probe it often
+			// (pgx's default waits five minutes before the first probe).
+			cfg.DialFunc = (&net.Dialer{KeepAliveConfig: net.KeepAliveConfig{
+				Enable: true, Idle: 5 * time.Second, Interval: 5 * time.Second, Count: 3,
+			}}).DialContext
+			return pgx.ConnectConfig(ctx, cfg)
 		},
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() != nil {

@@ -3,12 +3,14 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"parley/internal/forum"
 )
@@ -177,10 +179,11 @@ func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
 // (pgx reads up to PostgreSQL's ReadyForQuery), so an acknowledged post is
 // durable.
 func (s *Store) commitBatch(batch []*forum.Message) []error {
-	// Not a caller's context: a batch serves many, and one leaving must
-	// not abandon the others.
-	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
-	defer cancel()
+	// Not a caller's context, and no deadline: a batch serves many, and
+	// once sent it may commit whatever the client does, so its answer is
+	// awaited. The function bounds its own waits (lock_timeout) and rolls
+	// back when one ends.
+	ctx := context.Background()
 	order := make([]int, len(batch))
 	for i := range order {
 		order[i] = i
@@ -228,12 +231,24 @@ func (s *Store) commitBatch(batch []*forum.Message) []error {
 		}
 	}
 	if err != nil {
-		err = translate(fmt.Errorf("post %d messages: %w", len(batch), err), "")
+		err = postFailure(len(batch), err)
 		for i := range errs {
 			errs[i] = err
 		}
 	}
 	return errs
+}
+
+// postFailure is the error of a batch that failed as a whole. When the
+// connection failed after the request was sent, the batch may have
+// committed: the answer says so rather than claim it did not.
+func postFailure(n int, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) || pgconn.SafeToRetry(err) {
+		return translate(fmt.Errorf("post %d messages: %w", n, err), "")
+	}
+	return forum.WrapError(forum.CodeUnavailable, fmt.Errorf("post %d messages: %w", n, err),
+		"the database stopped answering; the message may have been stored: look at the board before posting it again")
 }
 
 // refusal is the error of a post that post_messages refused.
@@ -248,6 +263,3 @@ func refusal(why string, m *forum.Message) error {
 	}
 	return fmt.Errorf("post_messages refused message for an unknown reason %q", why)
 }
-
-// postTimeout bounds the wait for a post's commit when the database hangs.
-const postTimeout = time.Minute

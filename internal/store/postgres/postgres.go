@@ -7,9 +7,13 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -100,10 +104,12 @@ func (s *Store) start(ctx context.Context) error {
 	if err := s.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return fmt.Errorf("read the schema: %w", err)
 	}
-	// A channel's name is an identifier: at most 63 bytes.
+	// A channel's name is an identifier, at most 63 bytes: a long schema
+	// name is hashed, not cut, so that two schemas never share a channel.
 	s.channel = "parley." + schema
 	if len(s.channel) > 63 {
-		s.channel = s.channel[:63]
+		sum := sha256.Sum256([]byte(schema))
+		s.channel = "parley." + hex.EncodeToString(sum[:16])
 	}
 	return nil
 }
@@ -138,8 +144,10 @@ func translate(err error, conflict string) error {
 			return forum.WrapError(forum.CodeInvalid, err, "it refers to a member, board or message that does not exist")
 		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character: NUL
 			return forum.WrapError(forum.CodeInvalid, err, "the text holds a character the database cannot store")
-		case "40001", "40P01", "55P03": // serialization_failure, deadlock_detected, lock_not_available
+		case "40001", "40P01", "55P03", "57014": // serialization_failure, deadlock_detected, lock_not_available, query_canceled
 			return forum.WrapError(forum.CodeUnavailable, err, "the database is busy; try again")
+		case "25006": // read_only_sql_transaction: a standby, as after a failover
+			return forum.WrapError(forum.CodeUnavailable, err, "the database takes no writes at the moment; try again")
 		case "53100": // disk_full
 			return forum.WrapError(forum.CodeUnavailable, err, "the database is out of space")
 		case "53300", "57P01", "57P02", "57P03": // too_many_connections, admin_shutdown, crash_shutdown, cannot_connect_now
@@ -147,8 +155,11 @@ func translate(err error, conflict string) error {
 		}
 		return err
 	}
+	// Failures of the connection itself: refused, closed, timed out.
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 		return forum.WrapError(forum.CodeUnavailable, err, "the database is not available; try again")
 	}
 	return err

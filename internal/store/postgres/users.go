@@ -138,17 +138,15 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 // Throttle locks the keys (advisory locks, taken in one order so that two
 // attempts never wait for each other's) for the transaction, so that an
 // attempt counted through another process is never read before it is
-// stored.
+// stored. Buckets that are full again are deleted afterwards, apart, a few
+// at a time, skipping any row another attempt holds.
 func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, decide func([]time.Time) bool) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(h)
 			FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS locks`, keys); err != nil {
 			return fmt.Errorf("lock buckets: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM throttles WHERE full_at <= $1`, now); err != nil {
-			return fmt.Errorf("forget full buckets: %w", err)
-		}
-		rows, err := tx.Query(ctx, `SELECT key, full_at FROM throttles WHERE key = ANY($1)`, keys)
+		rows, err := tx.Query(ctx, `SELECT key, full_at FROM throttles WHERE key = ANY($1) AND full_at > $2`, keys, now)
 		if err != nil {
 			return fmt.Errorf("read buckets: %w", err)
 		}
@@ -168,9 +166,24 @@ func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, deci
 		if !decide(times) {
 			return nil
 		}
+		// One row per key: a key given twice keeps its last time.
+		for i, k := range keys {
+			stored[k] = times[i]
+		}
+		ks, ts := make([]string, 0, len(stored)), make([]time.Time, 0, len(stored))
+		for k, t := range stored {
+			ks, ts = append(ks, k), append(ts, t)
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO throttles (key, full_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])
-			ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, keys, times)
+			ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, ks, ts)
 		return err
 	})
-	return translate(err, "")
+	if err != nil {
+		return translate(err, "")
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM throttles WHERE key IN (
+		SELECT key FROM throttles WHERE full_at <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)`, now); err != nil {
+		return translate(fmt.Errorf("forget full buckets: %w", err), "")
+	}
+	return nil
 }

@@ -6,6 +6,13 @@
 -- id, number and the replied-to author's name, or in refused why it was
 -- not stored: 'board', 'author' or 'reply_to'.
 --
+-- An acknowledged post must survive a crash of the server: a session whose
+-- synchronous_commit is off (from the URL, a role or the server's
+-- defaults) has it turned on for this transaction. A board's row held by a
+-- stuck transaction fails the batch after lock_timeout rather than hold
+-- every poster for ever; it rolls back, so the posts are refused, never
+-- stored unannounced.
+--
 -- Each post is checked before anything of it is written, so a refusal
 -- needs no subtransaction (which, past 64 in a transaction, slow every
 -- reader of the database). Locks are taken in one order by every process —
@@ -23,6 +30,10 @@ DECLARE
 	author_id bigint;
 	posts bigint;
 BEGIN
+	IF current_setting('synchronous_commit') = 'off' THEN
+		PERFORM set_config('synchronous_commit', 'on', true);
+	END IF;
+	PERFORM set_config('lock_timeout', '30s', true);
 	FOR i IN 1 .. coalesce(cardinality(p_board), 0) LOOP
 		message_id := NULL;
 		message_number := NULL;
