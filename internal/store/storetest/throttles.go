@@ -56,6 +56,16 @@ func testThrottle(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	})
 
+	t.Run("SameKeyTwice", func(t *testing.T) {
+		st := open(t)
+		now := Tick()
+		first, last := now.Add(time.Second), now.Add(time.Minute)
+		set(t, st, now, []string{"d", "d"}, []time.Time{first, last})
+		if got := read(t, st, now, "d"); !sameTime(got[0], last) {
+			t.Fatalf("read %v, want the last time given, %v", got[0], last)
+		}
+	})
+
 	t.Run("Passed", func(t *testing.T) {
 		// A time not after now may be forgotten, and must not come back
 		// as a later one.
