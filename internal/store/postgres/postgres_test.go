@@ -16,6 +16,7 @@ import (
 // TestConformance runs the suite every store passes, each test in a schema
 // of its own.
 func TestConformance(t *testing.T) {
+	pgtest.Require(t)
 	storetest.Run(t, func(t *testing.T) forum.Store {
 		return pgtest.Open(t)
 	})

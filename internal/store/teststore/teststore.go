@@ -4,7 +4,6 @@
 package teststore
 
 import (
-	"os"
 	"testing"
 
 	"parley/internal/forum"
@@ -28,9 +27,7 @@ func Each(t *testing.T, test func(t *testing.T, open Open)) {
 		test(t, func(tb testing.TB) Store { return sqlitetest.Open(tb) })
 	})
 	t.Run("postgres", func(t *testing.T) {
-		if os.Getenv(pgtest.Env) == "" {
-			t.Skipf("%s is not set", pgtest.Env)
-		}
+		pgtest.Require(t)
 		test(t, func(tb testing.TB) Store { return pgtest.Open(tb) })
 	})
 }

@@ -43,13 +43,20 @@ func KeptDSN(tb testing.TB, schema string) string {
 	return inSchema(base, schema)
 }
 
+// Require skips tb when Env is unset, once for a test whose subtests
+// would each skip.
+func Require(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv(Env) == "" {
+		tb.Skipf("%s is not set: set it to a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/test to run this test on PostgreSQL", Env)
+	}
+}
+
 // baseURL reads Env, skipping tb when it is unset.
 func baseURL(tb testing.TB) *url.URL {
 	tb.Helper()
+	Require(tb)
 	base := os.Getenv(Env)
-	if base == "" {
-		tb.Skipf("%s is not set: set it to a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/test to run this test on PostgreSQL", Env)
-	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		tb.Fatalf("%s must be a postgres:// URL, not %q", Env, base)
