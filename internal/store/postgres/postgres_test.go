@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"parley/internal/forum"
 	"parley/internal/password"
@@ -186,5 +189,45 @@ func TestFollow(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no message arrived after the listening connection was lost")
 		}
+	}
+}
+
+// TestOpenTogether: processes started together on a fresh database migrate
+// it once, taking turns, and all open it.
+func TestOpenTogether(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	const processes = 4
+	var wg sync.WaitGroup
+	stores := make([]*postgres.Store, processes)
+	for i := range stores {
+		wg.Go(func() {
+			st, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			t.Cleanup(func() { st.Close() })
+			stores[i] = st
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	rows, err := stores[0].Pool().Query(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(versions, []int{1, 2}) {
+		t.Fatalf("migrations recorded %v, want [1 2] once each", versions)
+	}
+	// Each sees what another writes.
+	u := storetest.MustCreateUser(t, stores[1], "alice")
+	if got, err := stores[3].UserByName(t.Context(), "ALICE"); err != nil || got.ID != u.ID {
+		t.Fatalf("another store reads %+v, %v", got, err)
 	}
 }
