@@ -27,7 +27,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	parent_author bigint;
 	posted_authors bigint[] := '{}';
-	author_id bigint;
+	poster bigint;
 	posts bigint;
 BEGIN
 	IF current_setting('synchronous_commit') = 'off' THEN
@@ -74,10 +74,10 @@ BEGIN
 		PERFORM pg_notify(p_channel, p_board[i] || ' ' || message_number);
 		RETURN NEXT;
 	END LOOP;
-	FOR author_id, posts IN
+	FOR poster, posts IN
 		SELECT a, count(*) FROM unnest(posted_authors) AS a GROUP BY a ORDER BY a
 	LOOP
-		UPDATE users SET message_count = message_count + posts WHERE users.id = author_id;
+		UPDATE users SET message_count = message_count + posts WHERE users.id = poster;
 	END LOOP;
 END
 $$;
