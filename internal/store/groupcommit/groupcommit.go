@@ -34,8 +34,15 @@ type request[T any] struct {
 // ErrClosed answers posts made after Close.
 var ErrClosed = forum.Errorf(forum.CodeUnavailable, "the server is shutting down; try again")
 
-// New starts a Committer that commits up to maxBatch items at a time.
+// DefaultMaxBatch is the batch bound New takes when given none.
+const DefaultMaxBatch = 256
+
+// New starts a Committer that commits up to maxBatch items at a time
+// (DefaultMaxBatch when maxBatch is not positive; 1 commits each alone).
 func New[T any](maxBatch int, commit func(batch []T) []error) *Committer[T] {
+	if maxBatch <= 0 {
+		maxBatch = DefaultMaxBatch
+	}
 	c := &Committer[T]{
 		commit:   commit,
 		maxBatch: maxBatch,

@@ -34,7 +34,8 @@ type Options struct {
 	// slog.Default().
 	Log *slog.Logger
 	// MaxBatch is the most posts committed in one transaction (group
-	// commit); 1 commits every post alone. Default 256.
+	// commit); 1 commits every post alone. Default
+	// groupcommit.DefaultMaxBatch.
 	MaxBatch int
 }
 
@@ -61,9 +62,6 @@ var (
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
-	}
-	if opt.MaxBatch <= 0 {
-		opt.MaxBatch = 256
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {

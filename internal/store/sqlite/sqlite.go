@@ -23,7 +23,7 @@ import (
 type Options struct {
 	// MaxBatch is the most posts committed in one transaction (group
 	// commit). 1 commits every post alone, for measuring what sharing
-	// commits gains. Default 256.
+	// commits gains. Default groupcommit.DefaultMaxBatch.
 	MaxBatch int
 	// Readers is the size of the reading pool. Default: 2 × GOMAXPROCS, at
 	// least 4.
@@ -45,9 +45,6 @@ var _ forum.Store = (*Store)(nil)
 // Open opens the database at path, creating it if absent, and applies every
 // migration.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
-	if opt.MaxBatch <= 0 {
-		opt.MaxBatch = 256
-	}
 	if opt.Readers <= 0 {
 		opt.Readers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
