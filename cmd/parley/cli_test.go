@@ -3,6 +3,7 @@ package main_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -295,5 +296,43 @@ func TestServeAddressInUse(t *testing.T) {
 	s := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db)
 	if !firstAdmin.MatchString(s.Log()) {
 		t.Errorf("no first admin after a failed start:\n%s", s.Log())
+	}
+}
+
+// TestBaseURLSecureCookie: an https --base-url, however its scheme is
+// written, marks the session cookie Secure; an http one does not.
+func TestBaseURLSecureCookie(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "parley.db")
+	MustAddUser(t, db, "alice", "password-of-alice", "member")
+	for _, tc := range []struct {
+		baseURL string
+		secure  bool
+	}{
+		{"HTTPS://forum.example.com", true},
+		{"https://forum.example.com", true},
+		{"http://forum.example.com", false},
+	} {
+		t.Run(tc.baseURL, func(t *testing.T) {
+			s := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db, "--base-url", tc.baseURL)
+			form := url.Values{"name": {"alice"}, "password": {"password-of-alice"}}
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := noRedirect.PostForm(s.URL+"/signin", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			var session *http.Cookie
+			for _, c := range resp.Cookies() {
+				if c.Name == "parley_session" {
+					session = c
+				}
+			}
+			if resp.StatusCode != http.StatusSeeOther || session == nil {
+				t.Fatalf("sign-in: status %d, cookies %v; want 303 with parley_session", resp.StatusCode, resp.Cookies())
+			}
+			if session.Secure != tc.secure {
+				t.Errorf("--base-url %s: session cookie Secure = %v, want %v", tc.baseURL, session.Secure, tc.secure)
+			}
+		})
 	}
 }

@@ -22,8 +22,9 @@ type serveConfig struct {
 	DB                 string
 	Addr               string
 	RegistrationClosed bool
-	// BaseURL is the address readers use; https makes cookies Secure.
-	BaseURL string
+	// SecureCookies is set when the address readers use (--base-url) is
+	// https.
+	SecureCookies bool
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed.
 	TrustedProxies []netip.Prefix
@@ -37,7 +38,8 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "the `host:port` to listen on; port 0 picks a free port (see the log)")
 	registration := "open"
 	fs.StringVar(&registration, "registration", registration, "whether anyone may sign up through the API: `open` or closed")
-	fs.StringVar(&cfg.BaseURL, "base-url", "", "the `URL` readers reach the forum at, such as https://forum.example.com; https marks the session cookie Secure")
+	var baseURL string
+	fs.StringVar(&baseURL, "base-url", "", "the `URL` readers reach the forum at, such as https://forum.example.com; https marks the session cookie Secure")
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies in front of the forum, such as 127.0.0.1 or 10.0.0.0/8; their X-Forwarded-For names the client")
 	dbFlag(fs, &cfg.DB)
@@ -51,11 +53,12 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return cfg, usageErrorf("serve: %s must be host:port, such as 127.0.0.1:8080, not %q", cl.origin("addr"), cfg.Addr)
 	}
-	if cfg.BaseURL != "" {
-		u, err := url.Parse(cfg.BaseURL)
+	if baseURL != "" {
+		u, err := url.Parse(baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), cfg.BaseURL)
+			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), baseURL)
 		}
+		cfg.SecureCookies = u.Scheme == "https" // url.Parse lowercases it
 	}
 	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return cfg, usageErrorf("serve: %s: %v", cl.origin("trusted-proxies"), err)
@@ -126,7 +129,7 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed)
 
 	srv := newServer(svc, log, site.Options{
-		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
+		SecureCookies:  cfg.SecureCookies,
 		TrustedProxies: cfg.TrustedProxies,
 	})
 	served := make(chan error, 1)

@@ -71,7 +71,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	if err := st.comment("board " + b.Slug); err != nil {
 		return nil
 	}
-	if err := s.catchUp(r, st, slug, b.LastNumber); err != nil {
+	if err := s.catchUp(r, st, b, b.LastNumber); err != nil {
 		return nil
 	}
 
@@ -95,7 +95,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 				err = st.send(&m)
 			} else {
 				// Concurrent posts can arrive out of order: read the gap.
-				err = s.catchUp(r, st, slug, m.Number)
+				err = s.catchUp(r, st, b, m.Number)
 			}
 			if err != nil {
 				return nil
@@ -104,13 +104,13 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// catchUp sends the board's messages after the last sent, up to through.
-func (s *server) catchUp(r *http.Request, st *stream, slug string, through int64) error {
+// catchUp sends board b's messages after the last sent, up to through.
+func (s *server) catchUp(r *http.Request, st *stream, b *forum.Board, through int64) error {
 	st.sent = max(st.sent, through-maxCatchUp)
 	for st.sent < through {
-		p, err := s.svc.Messages(r.Context(), slug, forum.Window{From: st.sent + 1, Limit: catchUpWindow})
+		p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: st.sent + 1, Limit: catchUpWindow})
 		if err != nil {
-			s.log.WarnContext(r.Context(), "api: events: catch up", "board", slug, "err", err)
+			s.log.WarnContext(r.Context(), "api: events: catch up", "board", b.Slug, "err", err)
 			return err
 		}
 		if len(p.Messages) == 0 {

@@ -468,18 +468,39 @@ type Page struct {
 // Messages returns a window of a board. A Window with neither From nor
 // Before is the newest messages.
 func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, error) {
-	switch {
-	case w.From < 0 || w.Before < 0:
-		return nil, Errorf(CodeInvalid, "from and before must be positive message numbers")
-	case w.From > 0 && w.Before > 0:
-		return nil, Errorf(CodeInvalid, "give from or before, not both")
-	case w.Limit < 1 || w.Limit > MaxWindow:
-		return nil, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
+	if err := checkWindow(w); err != nil {
+		return nil, err
 	}
 	b, err := s.Board(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
+	return s.window(ctx, b, w)
+}
+
+// MessagesOn is Messages on a board the caller has read.
+func (s *Service) MessagesOn(ctx context.Context, b *Board, w Window) (*Page, error) {
+	if err := checkWindow(w); err != nil {
+		return nil, err
+	}
+	return s.window(ctx, b, w)
+}
+
+// checkWindow refuses a window no board has.
+func checkWindow(w Window) error {
+	switch {
+	case w.From < 0 || w.Before < 0:
+		return Errorf(CodeInvalid, "from and before must be positive message numbers")
+	case w.From > 0 && w.Before > 0:
+		return Errorf(CodeInvalid, "give from or before, not both")
+	case w.Limit < 1 || w.Limit > MaxWindow:
+		return Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
+	}
+	return nil
+}
+
+// window reads a checked window of board b.
+func (s *Service) window(ctx context.Context, b *Board, w Window) (*Page, error) {
 	msgs, err := s.store.Messages(ctx, b.ID, w)
 	if err != nil {
 		return nil, err

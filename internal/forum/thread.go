@@ -69,7 +69,7 @@ func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (
 			return nil, err
 		}
 		roots := []int64{n}
-		if m.ReplyTo != 0 {
+		if m.ReplyTo != 0 && m.ReplyTo != top { // from top was read above
 			roots = []int64{m.ReplyTo, n}
 		}
 		for _, root := range roots {

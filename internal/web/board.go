@@ -27,23 +27,26 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) error {
 // board is GET /b/{slug}: a window of the board, the newest by default;
 // ?go=N jumps to message N.
 func (s *server) board(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
 	q, err := params.Query(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}
-	if _, ok := q["go"]; ok {
-		return s.goTo(w, r, slug, q)
-	}
-	win, err := s.window(r, slug, q)
+	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, view.BoardPage(s.page(r, win.Board.Title, win.Board), win))
+	if _, ok := q["go"]; ok {
+		return s.goTo(w, r, b, q)
+	}
+	win, err := s.window(r, b, q)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, view.BoardPage(s.page(r, b.Title, b), win))
 }
 
-// window reads the window a board page's query asks for.
-func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Window, error) {
+// window reads the window of board b that a board page's query asks for.
+func (s *server) window(r *http.Request, b *forum.Board, q url.Values) (*view.Window, error) {
 	from, limit, err := params.Window(q, view.DefaultWindow, maxPageWindow)
 	if err != nil {
 		return nil, err
@@ -52,17 +55,19 @@ func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Windo
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.svc.Messages(r.Context(), slug, forum.Window{From: from, Before: before, Limit: limit})
+	// Unlike the API, which answers an empty window there, a page says
+	// that nothing is where the reader went.
+	if before == 1 {
+		return nil, forum.Errorf(forum.CodeNotFound, "no message comes before message 1")
+	}
+	p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: from, Before: before, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case from > p.Board.LastNumber && from > 1:
-		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", slug, from, p.Board.LastNumber)
-	case before == 1:
-		return nil, forum.Errorf(forum.CodeNotFound, "no message comes before message 1")
+	if from > b.LastNumber && from > 1 {
+		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", b.Slug, from, b.LastNumber)
 	}
-	win := &view.Window{Board: p.Board, Messages: p.Messages, Next: p.Next, Prev: p.Prev, Newest: p.Next == 0}
+	win := &view.Window{Page: p}
 	if _, ok := q["limit"]; ok {
 		win.Limit = limit
 	}
@@ -71,16 +76,12 @@ func (s *server) window(r *http.Request, slug string, q url.Values) (*view.Windo
 
 // goTo answers the "go to message #" box: the message's page, or the
 // board with a word on what went wrong.
-func (s *server) goTo(w http.ResponseWriter, r *http.Request, slug string, q url.Values) error {
+func (s *server) goTo(w http.ResponseWriter, r *http.Request, b *forum.Board, q url.Values) error {
 	n, err := params.Number(q, "go")
-	b, berr := s.svc.Board(r.Context(), slug)
-	if berr != nil {
-		return berr
-	}
 	if err == nil && n <= b.LastNumber {
-		return redirect(w, r, view.MessageURL(slug, n))
+		return redirect(w, r, view.MessageURL(b.Slug, n))
 	}
-	win, werr := s.window(r, slug, url.Values{})
+	win, werr := s.window(r, b, url.Values{})
 	if werr != nil {
 		return werr
 	}
@@ -109,9 +110,13 @@ func (s *server) post(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	win, werr := s.window(r, slug, url.Values{})
-	if werr != nil {
-		return werr
+	b, err := s.svc.Board(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	win, err := s.window(r, b, url.Values{})
+	if err != nil {
+		return err
 	}
 	win.Form = form
 	return s.render(w, r, formStatus(form), view.BoardPage(s.page(r, win.Board.Title, win.Board), win))

@@ -114,24 +114,36 @@ func (s *server) replyForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // reply is POST /b/{slug}/{n}/reply: post the reply and show it, or show
-// its preview or what was wrong with it.
+// its preview or what was wrong with it. Posting reads the board itself;
+// the page around the form is read only when it is shown.
 func (s *server) reply(w http.ResponseWriter, r *http.Request) error {
+	n, err := messageNumber(r)
+	if err != nil {
+		return err
+	}
+	form := view.Compose{Body: r.PostForm.Get("body")}
+	if err := s.compose(r, &form); err != nil {
+		return err
+	}
+	var postErr error
+	if form.Preview == "" && form.Error == "" {
+		slug := r.PathValue("slug")
+		posted, err := s.svc.Post(r.Context(), readerOf(r.Context()), slug, forum.NewMessage{Body: form.Body, ReplyTo: n})
+		if err == nil {
+			return redirect(w, r, view.MessageURL(slug, posted.Number))
+		}
+		postErr = err
+	}
+	// A missing board or message is the page's error, not the form's.
 	b, m, err := s.boardMessage(r)
 	if err != nil {
 		return err
 	}
-	rp := &view.ReplyPage{Board: b, Message: m, Form: view.Compose{Body: r.PostForm.Get("body")}}
-	if err := s.compose(r, &rp.Form); err != nil {
-		return err
-	}
-	if rp.Form.Preview == "" && rp.Form.Error == "" {
-		posted, err := s.svc.Post(r.Context(), readerOf(r.Context()), b.Slug, forum.NewMessage{Body: rp.Form.Body, ReplyTo: m.Number})
-		if err == nil {
-			return redirect(w, r, view.MessageURL(b.Slug, posted.Number))
-		}
-		if err = formError(err, &rp.Form); err != nil {
+	if postErr != nil {
+		if err := formError(postErr, &form); err != nil {
 			return err
 		}
 	}
+	rp := &view.ReplyPage{Board: b, Message: m, Form: form}
 	return s.render(w, r, formStatus(rp.Form), view.Reply(s.page(r, "Reply to "+view.Num(m.Number), b), rp))
 }

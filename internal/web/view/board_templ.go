@@ -546,7 +546,7 @@ func BoardPage(p Page, w *Window) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if w.Newest {
+			if w.Next == 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "<p class=\"new-messages\" hidden data-board=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -40,16 +40,12 @@ const DefaultWindow = 25
 
 // Window is a board page: a window of its messages, in ascending order.
 type Window struct {
-	Board    *forum.Board
-	Messages []forum.Message
-	// Next is the from of the following window, Prev the before of the
-	// preceding one; 0 when there is none.
-	Next, Prev int64
+	// Page is the board and its messages; its Next is 0 when the window
+	// ends at the newest message, and the page then offers new messages as
+	// they arrive.
+	*forum.Page
 	// Limit is the window's size when the reader chose one, else 0.
 	Limit int
-	// Newest is true when the window ends at the board's newest message:
-	// the page then offers new messages as they arrive.
-	Newest bool
 	// Form is the new-message form.
 	Form Compose
 	// GoError is the answer to a "go to message" that found none.
