@@ -55,6 +55,13 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// eachServer runs test against a fresh server on each store.
+func eachServer(t *testing.T, cfg forum.Config, test func(t *testing.T, s *testServer)) {
+	teststore.Each(t, func(t *testing.T, open teststore.Open) {
+		test(t, newTestServer(t, open(t), cfg))
+	})
+}
+
 func newTestServer(t *testing.T, st teststore.Store, cfg forum.Config) *testServer {
 	t.Helper()
 	cfg.Render = markup.Render

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"parley/internal/forum"
 	"parley/internal/httperr"
@@ -37,7 +36,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case forum.CodeUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	case forum.CodeRateLimited:
-		w.Header().Set("Retry-After", strconv.Itoa(int(forum.RetryAfter(err).Seconds())))
+		httperr.SetRetryAfter(w, err)
 	}
 	s.writeError(w, r, status, string(code), forum.ErrorMessage(err))
 }

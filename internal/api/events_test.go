@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"parley/internal/forum"
-	"parley/internal/store/teststore"
 )
 
 // event is one Server-Sent Event as a client parses it.
@@ -106,132 +105,129 @@ func (es *eventStream) next(t *testing.T) message {
 	return message{}
 }
 
-func TestEvents(t *testing.T) { teststore.Each(t, testEvents) }
+func TestEvents(t *testing.T) {
+	eachServer(t, forum.Config{}, func(t *testing.T, s *testServer) {
+		_, token := mustMember(t, s, "alice", forum.RoleMember)
+		mustBoard(t, s, token, "live")
+		mustBoard(t, s, token, "other")
+		mustPost(t, s, token, "live", "before the stream", 0)
 
-func testEvents(t *testing.T, open teststore.Open) {
-	s := newTestServer(t, open(t), forum.Config{})
-	_, token := mustMember(t, s, "alice", forum.RoleMember)
-	mustBoard(t, s, token, "live")
-	mustBoard(t, s, token, "other")
-	mustPost(t, s, token, "live", "before the stream", 0)
-
-	es := openEvents(t, s, "/b/live/events", "")
-	mustPost(t, s, token, "other", "another board", 0)
-	posted := mustPost(t, s, token, "live", "line one\nline <two>", 1)
-	got := es.next(t)
-	if got.Number != 2 || got.Board != "live" || got.Author != "alice" || got.Body != posted.Body ||
-		got.HTML != posted.HTML || got.ReplyTo == nil || got.ReplyTo.Number != 1 || got.ReplyTo.Author != "alice" {
-		t.Errorf("event %+v, want the message as posted %+v", got, posted)
-	}
-
-	t.Run("OutlivesTimeouts", func(t *testing.T) {
-		time.Sleep(2500 * time.Millisecond) // past the server's 1 s read and write timeouts
-		mustPost(t, s, token, "live", "later", 0)
-		if m := es.next(t); m.Number != 3 {
-			t.Fatalf("after the timeouts: message %d, want 3", m.Number)
+		es := openEvents(t, s, "/b/live/events", "")
+		mustPost(t, s, token, "other", "another board", 0)
+		posted := mustPost(t, s, token, "live", "line one\nline <two>", 1)
+		got := es.next(t)
+		if got.Number != 2 || got.Board != "live" || got.Author != "alice" || got.Body != posted.Body ||
+			got.HTML != posted.HTML || got.ReplyTo == nil || got.ReplyTo.Number != 1 || got.ReplyTo.Author != "alice" {
+			t.Errorf("event %+v, want the message as posted %+v", got, posted)
 		}
-	})
-	t.Run("LastEventID", func(t *testing.T) {
-		mustPost(t, s, token, "live", "fourth", 0)
-		again := openEvents(t, s, "/b/live/events", "1")
-		for want := int64(2); want <= 4; want++ {
-			if m := again.next(t); m.Number != want {
-				t.Fatalf("caught up with %d, want %d", m.Number, want)
+
+		t.Run("OutlivesTimeouts", func(t *testing.T) {
+			time.Sleep(2500 * time.Millisecond) // past the server's 1 s read and write timeouts
+			mustPost(t, s, token, "live", "later", 0)
+			if m := es.next(t); m.Number != 3 {
+				t.Fatalf("after the timeouts: message %d, want 3", m.Number)
 			}
-		}
-	})
-	t.Run("After", func(t *testing.T) {
-		after := openEvents(t, s, "/b/live/events?after=2", "")
-		for want := int64(3); want <= 4; want++ {
-			if m := after.next(t); m.Number != want {
-				t.Fatalf("after=2 gave %d, want %d", m.Number, want)
+		})
+		t.Run("LastEventID", func(t *testing.T) {
+			mustPost(t, s, token, "live", "fourth", 0)
+			again := openEvents(t, s, "/b/live/events", "1")
+			for want := int64(2); want <= 4; want++ {
+				if m := again.next(t); m.Number != want {
+					t.Fatalf("caught up with %d, want %d", m.Number, want)
+				}
 			}
-		}
-	})
-	t.Run("Errors", func(t *testing.T) {
-		a := call(t, s, "GET", "/b/nope/events", "", nil)
-		mustError(t, a, http.StatusNotFound, "not_found")
-		a = call(t, s, "GET", "/b/live/events?after=x", "", nil)
-		mustError(t, a, http.StatusBadRequest, "invalid")
-		req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/live/events", nil)
-		req.Header.Set("Last-Event-ID", "x")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("Last-Event-ID x: %d, want 400", resp.StatusCode)
-		}
-	})
-	t.Run("EndStreams", func(t *testing.T) {
-		ending := openEvents(t, s, "/b/other/events", "")
-		s.site.EndStreams()
-		select {
-		case <-ending.err:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the stream outlived EndStreams")
-		}
+		})
+		t.Run("After", func(t *testing.T) {
+			after := openEvents(t, s, "/b/live/events?after=2", "")
+			for want := int64(3); want <= 4; want++ {
+				if m := after.next(t); m.Number != want {
+					t.Fatalf("after=2 gave %d, want %d", m.Number, want)
+				}
+			}
+		})
+		t.Run("Errors", func(t *testing.T) {
+			a := call(t, s, "GET", "/b/nope/events", "", nil)
+			mustError(t, a, http.StatusNotFound, "not_found")
+			a = call(t, s, "GET", "/b/live/events?after=x", "", nil)
+			mustError(t, a, http.StatusBadRequest, "invalid")
+			req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/live/events", nil)
+			req.Header.Set("Last-Event-ID", "x")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("Last-Event-ID x: %d, want 400", resp.StatusCode)
+			}
+		})
+		t.Run("EndStreams", func(t *testing.T) {
+			ending := openEvents(t, s, "/b/other/events", "")
+			s.site.EndStreams()
+			select {
+			case <-ending.err:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the stream outlived EndStreams")
+			}
+		})
 	})
 }
 
 // TestEventsInOrder: concurrent posts commit together and wake their
 // posters in any order, yet a stream delivers every number once, in order.
-func TestEventsInOrder(t *testing.T) { teststore.Each(t, testEventsInOrder) }
-
-func testEventsInOrder(t *testing.T, open teststore.Open) {
-	s := newTestServer(t, open(t), forum.Config{})
-	alice, token := mustMember(t, s, "alice", forum.RoleMember)
-	mustBoard(t, s, token, "busy")
-	es := openEvents(t, s, "/b/busy/events", "")
-	const posters, each = 8, 10
-	var wg sync.WaitGroup
-	for range posters {
-		wg.Go(func() {
-			for range each {
-				// Not mustPost: a test may fail only from its own goroutine.
-				if _, err := s.svc.Post(t.Context(), alice, "busy", forum.NewMessage{Body: "busy"}); err != nil {
-					t.Error(err)
-					return
+func TestEventsInOrder(t *testing.T) {
+	eachServer(t, forum.Config{}, func(t *testing.T, s *testServer) {
+		alice, token := mustMember(t, s, "alice", forum.RoleMember)
+		mustBoard(t, s, token, "busy")
+		es := openEvents(t, s, "/b/busy/events", "")
+		const posters, each = 8, 10
+		var wg sync.WaitGroup
+		for range posters {
+			wg.Go(func() {
+				for range each {
+					// Not mustPost: a test may fail only from its own goroutine.
+					if _, err := s.svc.Post(t.Context(), alice, "busy", forum.NewMessage{Body: "busy"}); err != nil {
+						t.Error(err)
+						return
+					}
 				}
-			}
-		})
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
-	for want := int64(1); want <= posters*each; want++ {
-		if m := es.next(t); m.Number != want {
-			t.Fatalf("event for %d, want %d", m.Number, want)
+			})
 		}
-	}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		for want := int64(1); want <= posters*each; want++ {
+			if m := es.next(t); m.Number != want {
+				t.Fatalf("event for %d, want %d", m.Number, want)
+			}
+		}
+	})
 }
 
 // TestEventsBounded: one request cannot make the server send a whole
 // board, nor one address hold streams without end.
-func TestEventsBounded(t *testing.T) { teststore.Each(t, testEventsBounded) }
-
-func testEventsBounded(t *testing.T, open teststore.Open) {
-	s := newTestServer(t, open(t), forum.Config{})
-	alice, token := mustMember(t, s, "alice", forum.RoleMember)
-	mustBoard(t, s, token, "long")
-	for range 1010 {
-		if _, err := s.svc.Post(t.Context(), alice, "long", forum.NewMessage{Body: "m"}); err != nil {
-			t.Fatal(err)
+func TestEventsBounded(t *testing.T) {
+	eachServer(t, forum.Config{}, func(t *testing.T, s *testServer) {
+		alice, token := mustMember(t, s, "alice", forum.RoleMember)
+		mustBoard(t, s, token, "long")
+		for range 1010 {
+			if _, err := s.svc.Post(t.Context(), alice, "long", forum.NewMessage{Body: "m"}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	es := openEvents(t, s, "/b/long/events?after=0", "")
-	if m := es.next(t); m.Number != 11 {
-		t.Errorf("catching up from 0 began at %d, want the newest 1000 (from 11)", m.Number)
-	}
+		es := openEvents(t, s, "/b/long/events?after=0", "")
+		if m := es.next(t); m.Number != 11 {
+			t.Errorf("catching up from 0 began at %d, want the newest 1000 (from 11)", m.Number)
+		}
 
-	for i := 1; i < 32; i++ { // es is the first
-		openEvents(t, s, "/b/long/events", "")
-	}
-	a := call(t, s, "GET", "/b/long/events", "", nil)
-	mustError(t, a, http.StatusTooManyRequests, "rate_limited")
-	if a.header.Get("Retry-After") == "" {
-		t.Error("no Retry-After")
-	}
+		for i := 1; i < 32; i++ { // es is the first
+			openEvents(t, s, "/b/long/events", "")
+		}
+		a := call(t, s, "GET", "/b/long/events", "", nil)
+		mustError(t, a, http.StatusTooManyRequests, "rate_limited")
+		if a.header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+	})
 }

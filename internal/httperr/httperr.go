@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"parley/internal/forum"
 )
@@ -21,6 +22,14 @@ var statusOf = map[forum.Code]int{
 	forum.CodeRateLimited:  http.StatusTooManyRequests,
 	forum.CodeUnavailable:  http.StatusServiceUnavailable,
 	forum.CodeInternal:     http.StatusInternalServerError,
+}
+
+// SetRetryAfter tells a client refused for now (a rate limit) when to
+// come back, when err says.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	if d := forum.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
+	}
 }
 
 // Status returns the code of err and the HTTP status that answers it. An

@@ -99,7 +99,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	case "":
 	case forum.CodeUnauthorized, forum.CodeRateLimited:
 		_, status := httperr.Status(err)
-		setRetryAfter(w, err)
+		httperr.SetRetryAfter(w, err)
 		return s.render(w, r, status, view.SignIn(s.page(r, "Sign in", nil), view.Field{Value: name}, next, capitalize(forum.ErrorMessage(err))))
 	default:
 		return err

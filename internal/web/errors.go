@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"parley/internal/forum"
 	"parley/internal/httperr"
@@ -48,7 +47,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "web: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "1")
 	case forum.CodeRateLimited:
-		setRetryAfter(w, err)
+		httperr.SetRetryAfter(w, err)
 	case forum.CodeUnauthorized:
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			// A page for members only: sign in and come back.
@@ -76,13 +75,6 @@ func capitalize(s string) string {
 		return string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
-}
-
-// setRetryAfter tells a rate-limited client when to come back.
-func setRetryAfter(w http.ResponseWriter, err error) {
-	if d := forum.RetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
-	}
 }
 
 // placeError puts an error a writer can correct beside the field it is
