@@ -129,18 +129,24 @@ func callAuth(tb testing.TB, s *testServer, method, path, auth string, in any) a
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	resp, err := s.Client().Do(req)
+	return send(tb, req)
+}
+
+// send sends a request to the API and reads its JSON answer.
+func send(tb testing.TB, req *http.Request) answer {
+	tb.Helper()
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
+		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		tb.Fatalf("%s %s: read answer: %v", method, path, err)
+		tb.Fatalf("%s %s: read answer: %v", req.Method, req.URL.Path, err)
 	}
 	a := answer{status: resp.StatusCode, header: resp.Header, body: b}
 	if ct := a.header.Get("Content-Type"); a.status != http.StatusNoContent && ct != "application/json" {
-		tb.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
+		tb.Errorf("%s %s: Content-Type %q, want application/json", req.Method, req.URL.Path, ct)
 	}
 	return a
 }

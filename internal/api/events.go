@@ -137,13 +137,11 @@ func lastEventID(r *http.Request) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := q["after"]; !ok {
-		return -1, nil
+	after, ok, err := params.Single(q, "after")
+	if !ok || err != nil {
+		return -1, err
 	}
-	if len(q["after"]) > 1 {
-		return 0, forum.Errorf(forum.CodeInvalid, "after is given more than once")
-	}
-	return params.Natural("after", q.Get("after"))
+	return params.Natural("after", after)
 }
 
 // streamCount counts the open streams of each client address.

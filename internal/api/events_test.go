@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -152,14 +153,7 @@ func TestEvents(t *testing.T) {
 			mustError(t, a, http.StatusBadRequest, "invalid")
 			req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/b/live/events", nil)
 			req.Header.Set("Last-Event-ID", "x")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Errorf("Last-Event-ID x: %d, want 400", resp.StatusCode)
-			}
+			mustError(t, send(t, req), http.StatusBadRequest, "invalid")
 		})
 		t.Run("EndStreams", func(t *testing.T) {
 			ending := openEvents(t, s, "/b/other/events", "")
@@ -217,8 +211,10 @@ func TestEventsBounded(t *testing.T) {
 			}
 		}
 		es := openEvents(t, s, "/b/long/events?after=0", "")
-		if m := es.next(t); m.Number != 11 {
-			t.Errorf("catching up from 0 began at %d, want the newest 1000 (from 11)", m.Number)
+		for want := int64(11); want <= 1010; want++ { // the newest 1,000
+			if m := es.next(t); m.Number != want {
+				t.Fatalf("catching up from 0: event %d, want %d (the newest 1000, 11..1010)", m.Number, want)
+			}
 		}
 
 		for i := 1; i < 32; i++ { // es is the first
@@ -228,6 +224,24 @@ func TestEventsBounded(t *testing.T) {
 		mustError(t, a, http.StatusTooManyRequests, "rate_limited")
 		if a.header.Get("Retry-After") == "" {
 			t.Error("no Retry-After")
+		}
+		// A stream that ends gives its place back.
+		es.resp.Body.Close()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			ctx, cancel := context.WithCancel(t.Context())
+			req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/b/long/events", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cancel()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a stream closed by its client still counts: status %d", resp.StatusCode)
+			}
 		}
 	})
 }

@@ -53,14 +53,25 @@ func Query(raw string) (url.Values, error) {
 // Number returns the positive integer parameter name, or 0 when q does not
 // have it.
 func Number(q url.Values, name string) (int64, error) {
+	v, ok, err := Single(q, name)
+	if !ok || err != nil {
+		return 0, err
+	}
+	return Positive(name, v)
+}
+
+// Single returns the value of parameter name; ok is false when q does not
+// have it. A parameter given more than once is refused: which to believe
+// would be a guess.
+func Single(q url.Values, name string) (v string, ok bool, err error) {
 	values, ok := q[name]
 	switch {
 	case !ok:
-		return 0, nil
+		return "", false, nil
 	case len(values) > 1:
-		return 0, forum.Errorf(forum.CodeInvalid, "%s is given more than once", name)
+		return "", true, forum.Errorf(forum.CodeInvalid, "%s is given more than once", name)
 	}
-	return Positive(name, values[0])
+	return values[0], true, nil
 }
 
 // Window returns the from and limit parameters of a listing: from 0 when
@@ -69,13 +80,13 @@ func Window(q url.Values, def, max int) (from int64, limit int, err error) {
 	if from, err = Number(q, "from"); err != nil {
 		return 0, 0, err
 	}
-	limit, err = Limit(q, def, max)
+	limit, err = limitOf(q, def, max)
 	return from, limit, err
 }
 
-// Limit returns the limit parameter, 1 to max, or def when q does not have
-// it.
-func Limit(q url.Values, def, max int) (int, error) {
+// limitOf returns the limit parameter, 1 to max, or def when q does not
+// have it.
+func limitOf(q url.Values, def, max int) (int, error) {
 	if _, ok := q["limit"]; !ok {
 		return def, nil
 	}
