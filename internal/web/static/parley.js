@@ -65,7 +65,7 @@
 
   // 4. Live preview: render the draft on the server as it is typed.
   for (const ta of document.querySelectorAll('textarea[data-preview]')) {
-    const box = document.getElementById(ta.dataset.preview || 'preview');
+    const box = document.getElementById(ta.dataset.preview);
     const out = box && box.querySelector('.msg-body');
     if (!out) continue;
     let timer = 0;

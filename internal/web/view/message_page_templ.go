@@ -625,7 +625,7 @@ func ThreadNode(n *forum.ThreadNode, focus int64) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						var templ_7745c5c3_Var27 = []any{"node", "flat", templ.KV("focus", d.Message.Number == focus)}
+						var templ_7745c5c3_Var27 = []any{"node", templ.KV("focus", d.Message.Number == focus)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var27...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
