@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -276,12 +277,12 @@ func TestNotFoundAndBadRequests(t *testing.T) {
 		status       int
 		says         string
 	}{
-		{"GET", "/b/nope", http.StatusNotFound, "Page not found"},
-		{"GET", "/b/Not_A_Slug", http.StatusNotFound, "Page not found"},
+		{"GET", "/b/nope", http.StatusNotFound, `No board "nope"`},
+		{"GET", "/b/Not_A_Slug", http.StatusNotFound, `No board "Not_A_Slug"`},
 		{"GET", "/b/intel/3", http.StatusNotFound, "no message 3"},
-		{"GET", "/b/intel/0", http.StatusNotFound, "Page not found"},
-		{"GET", "/b/intel/abc", http.StatusNotFound, "Page not found"},
-		{"GET", "/b/intel/99999999999999999999", http.StatusNotFound, "Page not found"},
+		{"GET", "/b/intel/0", http.StatusNotFound, `There is no message "0"`},
+		{"GET", "/b/intel/abc", http.StatusNotFound, `There is no message "abc"`},
+		{"GET", "/b/intel/99999999999999999999", http.StatusNotFound, `There is no message "99999999999999999999"`},
 		{"GET", "/b/intel/3/thread", http.StatusNotFound, "no message 3"},
 		{"GET", "/b/intel/3/replies", http.StatusNotFound, "no message 3"},
 		{"GET", "/b/intel?from=abc", http.StatusBadRequest, "From must be a positive integer"},
@@ -289,7 +290,7 @@ func TestNotFoundAndBadRequests(t *testing.T) {
 		{"GET", "/b/intel?limit=101", http.StatusBadRequest, "Limit must be an integer from 1 to 100"},
 		{"GET", "/b/intel?from=1&before=2", http.StatusBadRequest, "not both"},
 		{"GET", "/b/intel?from=%zz", http.StatusBadRequest, "Malformed query"},
-		{"GET", "/u/nobody", http.StatusNotFound, "Page not found"},
+		{"GET", "/u/nobody", http.StatusNotFound, `No member "nobody"`},
 		{"GET", "/nothing/here", http.StatusNotFound, "There is no page at this address"},
 		{"DELETE", "/b/intel", http.StatusMethodNotAllowed, "does not take a DELETE request"},
 	} {
@@ -357,6 +358,23 @@ func TestStatic(t *testing.T) {
 		if cc := a.header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 			t.Errorf("%s: Cache-Control %q", u, cc)
 		}
+		want := map[string]string{".css": "text/css", ".js": "text/javascript"}[path.Ext(u)]
+		if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
+			t.Errorf("%s: Content-Type %q, want %s", u, ct, want)
+		}
+		if a.body == "" {
+			t.Errorf("%s: empty", u)
+		}
+		// A browser that has the file asks whether it changed: it has not.
+		req, err := http.NewRequestWithContext(t.Context(), "GET", f.URL+u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		etag := a.header.Get("ETag")
+		req.Header.Set("If-None-Match", etag)
+		if etag == "" || b.do(req).status != http.StatusNotModified {
+			t.Errorf("%s: ETag %q does not answer a conditional GET with 304", u, etag)
+		}
 	}
 	b.get("/static/parley.css").wantStatus(t, http.StatusNotFound)
 }
@@ -416,7 +434,12 @@ func TestForms(t *testing.T) {
 		}
 	})
 	t.Run("NewBoard", func(t *testing.T) {
-		b.get("/boards/new").wantStatus(t, http.StatusOK)
+		form := b.get("/boards/new").wantStatus(t, http.StatusOK)
+		for _, field := range []string{"slug", "title", "description"} {
+			if find(form.root, func(n *html.Node) bool { return attr(n, "name") == field }) == nil {
+				t.Errorf("the new-board form has no %s field", field)
+			}
+		}
 		b.post("/boards/new", url.Values{"slug": {"amd"}, "title": {"AMD"}, "description": {"The other one"}}).wantRedirect(t, "/b/amd")
 		b.get("/b/amd").wantText(t, "AMD", "The other one", "0 messages", "No messages yet.")
 		p := b.post("/boards/new", url.Values{"slug": {"amd"}, "title": {"Again"}}).wantStatus(t, http.StatusConflict)
@@ -497,12 +520,18 @@ func TestDeepThread(t *testing.T) {
 	if deepest > 8 {
 		t.Errorf("nested %d deep; the indent must stop", deepest)
 	}
+	// In the tree, not in the heading ("Thread of 30" links to 30 too).
+	ul := find(p.root, func(n *html.Node) bool { return n.Data == "ul" && attr(n, "class") == "thread" })
+	if ul == nil {
+		t.Fatal("no ul.thread on the page")
+	}
+	tree := &page{root: ul}
 	for n := 1; n <= length; n++ {
-		if _, ok := p.findLink(fmt.Sprint(n)); !ok {
-			t.Errorf("message %d is missing from the thread", n)
+		if href, ok := tree.findLink(fmt.Sprint(n)); !ok || href != fmt.Sprintf("/b/chain/%d", n) {
+			t.Errorf("message %d in the thread: link %q (%v), want /b/chain/%d", n, href, ok, n)
 		}
 	}
-	p.wantText(t, "re 29")
+	tree.wantText(t, "re 29")
 }
 
 // TestPanic: a handler that panics costs its request the friendly 500
