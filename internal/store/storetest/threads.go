@@ -48,11 +48,7 @@ func testThreadRoot(t *testing.T, open func(t *testing.T) forum.Store) {
 	b := MustCreateBoard(t, st, alice, "b")
 	postTree(t, st, b, alice, tree)
 	chain := MustCreateBoard(t, st, alice, "chain")
-	links := []int64{0}
-	for n := int64(1); n < 300; n++ {
-		links = append(links, n)
-	}
-	postTree(t, st, chain, alice, links)
+	postTree(t, st, chain, alice, chainOf(300))
 
 	for _, tc := range []struct {
 		name     string
@@ -112,15 +108,11 @@ func testThread(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 	// A chain of 300, each message answering the one before.
 	chain := MustCreateBoard(t, st, alice, "chain")
-	links := []int64{0}
-	for n := int64(1); n < 300; n++ {
-		links = append(links, n)
-	}
-	chained := postTree(t, st, chain, alice, links)
+	chained := postTree(t, st, chain, alice, chainOf(300))
 	// A bush: 300 replies to message 1, then a reply to the last of
 	// them, a reply to that, and a reply to the first.
 	bush := MustCreateBoard(t, st, alice, "bush")
-	links = []int64{0}
+	links := []int64{0}
 	for range 300 {
 		links = append(links, 1)
 	}
@@ -168,4 +160,10 @@ func testThread(t *testing.T, open func(t *testing.T) forum.Store) {
 			}
 		})
 	}
+}
+
+// chainOf is a tree for postTree of n messages, each answering the one
+// before.
+func chainOf(n int64) []int64 {
+	return append([]int64{0}, span(1, n-1)...)
 }
