@@ -19,7 +19,12 @@ import (
 // newService returns a Service on a fresh SQLite file, with a fixed clock.
 func newService(t *testing.T, cfg forum.Config) *forum.Service {
 	t.Helper()
-	st := sqlitetest.Open(t)
+	return newServiceOn(t, sqlitetest.Open(t), cfg)
+}
+
+// newServiceOn is newService over st.
+func newServiceOn(t *testing.T, st forum.Store, cfg forum.Config) *forum.Service {
+	t.Helper()
 	cfg.Render = html.EscapeString
 	cfg.Password = password.Fast
 	if cfg.Now == nil {

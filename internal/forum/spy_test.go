@@ -2,14 +2,12 @@ package forum_test
 
 import (
 	"context"
-	"html"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"parley/internal/forum"
-	"parley/internal/password"
 	"parley/internal/store/sqlite/sqlitetest"
 )
 
@@ -72,11 +70,6 @@ func (c *testClock) Add(d time.Duration) {
 // spyStore, with clock as its clock.
 func newSpiedService(t *testing.T, clock *testClock) (*forum.Service, *spyStore) {
 	t.Helper()
-	st := sqlitetest.Open(t)
-	spy := &spyStore{Store: st}
-	svc, err := forum.NewService(spy, forum.Config{Render: html.EscapeString, Password: password.Fast, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, spy
+	spy := &spyStore{Store: sqlitetest.Open(t)}
+	return newServiceOn(t, spy, forum.Config{Now: clock.Now}), spy
 }
