@@ -70,21 +70,29 @@ func openStore(ctx context.Context, db string, log *slog.Logger) (store, error) 
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }
 
-// withForum opens (creating and migrating) the database, runs fn with the
-// forum service over it, and closes it, which commits the posts still
-// waiting; a failure to close is reported unless fn failed first.
-func withForum(ctx context.Context, db string, cfg forum.Config, log *slog.Logger, fn func(*forum.Service) error) error {
-	store, err := openStore(ctx, db, log)
+// withStore opens (creating and migrating) the database, runs fn with it and
+// closes it, which commits the posts still waiting; a failure to close is
+// reported unless fn failed first.
+func withStore(ctx context.Context, db string, log *slog.Logger, fn func(store) error) error {
+	st, err := openStore(ctx, db, log)
 	if err != nil {
 		return err
 	}
-	cfg.Render = markup.Render
-	svc, err := forum.NewService(store, cfg)
-	if err == nil {
-		err = fn(svc)
-	}
-	if cerr := store.Close(); err == nil && cerr != nil {
+	err = fn(st)
+	if cerr := st.Close(); err == nil && cerr != nil {
 		return fmt.Errorf("close %s: %w", shownDB(db), cerr)
 	}
 	return err
+}
+
+// withForum runs fn with the forum service over the database, as withStore.
+func withForum(ctx context.Context, db string, cfg forum.Config, log *slog.Logger, fn func(*forum.Service) error) error {
+	return withStore(ctx, db, log, func(st store) error {
+		cfg.Render = markup.Render
+		svc, err := forum.NewService(st, cfg)
+		if err != nil {
+			return err
+		}
+		return fn(svc)
+	})
 }

@@ -60,6 +60,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = subcommand(cmd, rest, map[string]func() error{
 			"add": func() error { return boardAdd(ctx, rest[1:], getenv, stdout) },
 		})
+	case "import":
+		err = importFile(ctx, rest, getenv, stdin, stdout, stderr)
+	case "export":
+		err = export(ctx, rest, getenv, stdout)
 	default:
 		fmt.Fprintf(stderr, "parley: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -114,6 +118,8 @@ Usage:
   parley user add NAME [--role member|moderator|admin] [--db parley.db]
         (the password is read from stdin, one line)
   parley board add SLUG --title TITLE [--description TEXT] [--by NAME] [--db parley.db]
+  parley import FILE|- [--skip-existing] [--db parley.db]
+  parley export [--board SLUG] [--db parley.db]   (to stdout)
   parley help
 
 Every flag may also be set by an environment variable: PARLEY_ and the

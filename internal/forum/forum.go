@@ -103,12 +103,16 @@ type Message struct {
 	Body      string // Markdown source
 	HTML      string // Body rendered to safe HTML when written
 	// ReplyTo is the number of the message this one answers in the same
-	// board, 0 when it answers none; ReplyToAuthor is that message's author.
-	ReplyTo       int64
-	ReplyToAuthor string
-	ReplyCount    int64
-	Removed       Removal
-	RemovedAt     time.Time // zero unless removed
+	// board, 0 when it answers none; ReplyToAuthor is that message's
+	// author. ReplyToAuthorID is their ID, given to Loader.AddMessage;
+	// reads and posting leave it 0.
+	ReplyTo         int64
+	ReplyToAuthor   string
+	ReplyToAuthorID int64
+	ReplyCount      int64
+	Removed         Removal
+	RemovedAt       time.Time // zero unless removed
+	EditedAt        time.Time // zero unless edited
 }
 
 // Window selects messages of one board by number, never by offset, so that
@@ -136,6 +140,9 @@ type Store interface {
 	// OldestUser finds the user with this role who registered first.
 	// CodeNotFound when nobody has the role.
 	OldestUser(ctx context.Context, role Role) (*User, error)
+	// Users lists up to limit users with an ID above after, by ID. With a
+	// board ID, only the board's creator and those who wrote in it.
+	Users(ctx context.Context, board, after int64, limit int) ([]User, error)
 
 	// CreateToken stores t and sets its ID.
 	CreateToken(ctx context.Context, t *Token) error
@@ -207,11 +214,37 @@ type Store interface {
 	// reached: number itself when it answers no message. CodeNotFound when
 	// the board has no message number.
 	ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error)
+	// Load starts a bulk load: an import, written by a Loader that only one
+	// caller uses at a time.
+	Load(ctx context.Context) (Loader, error)
+
 	// Thread returns message root of a board and the messages that answer
 	// it, directly or through others, breadth-first: by depth below root,
 	// then by number; at most limit messages, the first in that order. No
 	// messages when root does not exist.
 	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
+}
+
+// Loader writes an import in bulk, bypassing group commit and the checks of
+// posting: its caller has validated every value and resolved every name to
+// an ID. What is written between two Commits is stored together or not at
+// all, and is visible to no reader before its Commit.
+type Loader interface {
+	// CreateUser stores u as it is and sets its ID.
+	CreateUser(ctx context.Context, u *User) error
+	// CreateBoard stores b with its counters at zero and sets its ID.
+	CreateBoard(ctx context.Context, b *Board) error
+	// AddMessage stores m as it is — number, times, AuthorID, ReplyTo and
+	// ReplyToAuthorID, removal, HTML — for its BoardID. Numbers of a board
+	// come in ascending order, above those it had. Reply counts and the
+	// counters of boards and authors are set at Commit.
+	AddMessage(ctx context.Context, m *Message) error
+	// Commit stores what was written since the last Commit, with the
+	// counters it changes rebuilt: the replied-to messages' reply counts,
+	// each board's last number and time, each author's message count.
+	Commit(ctx context.Context) error
+	// Close discards what was not committed and ends the load.
+	Close() error
 }
 
 // Broadcaster is implemented by a Store that several processes share, so

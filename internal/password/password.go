@@ -51,29 +51,49 @@ var ErrMalformed = errors.New("password: malformed hash")
 
 // Verify reports whether password matches the PHC string encoded.
 func Verify(password, encoded string) (bool, error) {
+	h, err := decode(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), h.salt, h.p.Time, h.p.Memory, h.p.Threads, uint32(len(h.key)))
+	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
+}
+
+// Check reports ErrMalformed unless encoded is a PHC string Verify can use,
+// without the cost of hashing: an import checks every hash it stores.
+func Check(encoded string) error {
+	_, err := decode(encoded)
+	return err
+}
+
+type hash struct {
+	p         Params
+	salt, key []byte
+}
+
+func decode(encoded string) (hash, error) {
+	var h hash
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, ErrMalformed
+		return h, ErrMalformed
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrMalformed
+		return h, ErrMalformed
 	}
-	var p Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
-		return false, ErrMalformed
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.p.Memory, &h.p.Time, &h.p.Threads); err != nil {
+		return h, ErrMalformed
 	}
-	if p.Time == 0 || p.Threads == 0 || p.Memory == 0 || p.Memory > 1<<22 {
-		return false, ErrMalformed
+	if h.p.Time == 0 || h.p.Threads == 0 || h.p.Memory == 0 || h.p.Memory > 1<<22 {
+		return h, ErrMalformed
 	}
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, ErrMalformed
+	var err error
+	if h.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return h, ErrMalformed
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 1024 {
-		return false, ErrMalformed
+	h.key, err = b64.DecodeString(parts[5])
+	if err != nil || len(h.key) == 0 || len(h.key) > 1024 {
+		return h, ErrMalformed
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return h, nil
 }

@@ -15,6 +15,9 @@ func TestHashVerify(t *testing.T) {
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
 		t.Fatalf("hash %q is not an argon2id PHC string with its parameters", h)
 	}
+	if err := password.Check(h); err != nil {
+		t.Errorf("Check(%q) = %v", h, err)
+	}
 	h2, _ := password.Hash("correct horse battery staple", password.Fast)
 	if h == h2 {
 		t.Error("two hashes of one password are equal: the salt is not random")
@@ -51,6 +54,9 @@ func TestVerifyMalformed(t *testing.T) {
 	} {
 		if ok, err := password.Verify("x", enc); ok || err == nil {
 			t.Errorf("Verify(%q) = %v, %v; want false, ErrMalformed", enc, ok, err)
+		}
+		if err := password.Check(enc); err == nil {
+			t.Errorf("Check(%q) = nil; want ErrMalformed", enc)
 		}
 	}
 }

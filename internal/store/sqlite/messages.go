@@ -16,7 +16,7 @@ import (
 // reads.
 const (
 	messageColumns = `m.id, m.board_id, b.slug, m.number, m.author_id, a.name, m.created_at, m.body, m.html,
-	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at`
+	coalesce(m.reply_to, 0), coalesce(ra.name, ''), m.reply_count, m.removed, m.removed_at, m.edited_at`
 	messageJoins = `
 JOIN boards b ON b.id = m.board_id
 JOIN users a ON a.id = m.author_id
@@ -26,13 +26,14 @@ LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
 
 func scanMessage(row interface{ Scan(...any) error }, m *forum.Message) error {
 	var created int64
-	var removedAt sql.NullInt64
+	var removedAt, editedAt sql.NullInt64
 	if err := row.Scan(&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
-		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt); err != nil {
+		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt, &editedAt); err != nil {
 		return err
 	}
 	m.CreatedAt = fromMicro(created)
 	m.RemovedAt = fromNullMicro(removedAt)
+	m.EditedAt = fromNullMicro(editedAt)
 	return nil
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("MessagesByAuthor", func(t *testing.T) { testMessagesByAuthor(t, open) })
 	t.Run("ThreadRoot", func(t *testing.T) { testThreadRoot(t, open) })
 	t.Run("Thread", func(t *testing.T) { testThread(t, open) })
+	t.Run("Load", func(t *testing.T) { testLoad(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
 }

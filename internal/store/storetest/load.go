@@ -1,0 +1,133 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+
+	"parley/internal/forum"
+)
+
+// testLoad: a Loader stores what it was given as it is, rebuilds the
+// counters at each Commit — also for messages stored before that the load
+// answers — shows nothing before a Commit, and Close discards what was not
+// committed.
+func testLoad(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	ctx := t.Context()
+	ann := MustCreateUser(t, st, "ann")
+	a := MustCreateBoard(t, st, ann, "a")
+	posted := MustPost(t, st, a, ann, "posted", 0)
+
+	ld, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := &forum.User{Name: "bob", Role: forum.RoleModerator, CreatedAt: Tick()}
+	cy := &forum.User{Name: "cy", Role: forum.RoleMember, CreatedAt: Tick()}
+	for _, u := range []*forum.User{bob, cy} {
+		if err := ld.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &forum.Board{Slug: "b", Title: "B", CreatedAt: Tick(), CreatorID: bob.ID}
+	if err := ld.CreateBoard(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	add := func(board *forum.Board, n int64, author *forum.User, replyTo int64, replyAuthor *forum.User) *forum.Message {
+		t.Helper()
+		m := newMessage(board, author, fmt.Sprintf("loaded %s %d", board.Slug, n), replyTo)
+		m.Number = n
+		if replyAuthor != nil {
+			m.ReplyToAuthorID = replyAuthor.ID
+		}
+		if err := ld.AddMessage(ctx, m); err != nil {
+			t.Fatalf("AddMessage(%s %d): %v", board.Slug, n, err)
+		}
+		return m
+	}
+	add(b, 1, bob, 0, nil)
+	add(b, 2, cy, 1, bob)
+	add(b, 3, cy, 1, bob)
+	add(a, 2, bob, 1, ann)
+	if has, _ := st.BoardBySlug(ctx, "b"); has != nil {
+		t.Error("a board is visible before its Commit")
+	}
+	if err := ld.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A second unit, committed, and a third that Close discards.
+	add(b, 4, bob, 3, cy)
+	if err := ld.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	add(b, 5, ann, 4, bob)
+	if err := ld.CreateUser(ctx, &forum.User{Name: "dropped", Role: forum.RoleMember, CreatedAt: Tick()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ld.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := st.UserByName(ctx, "dropped"); forum.ErrorCode(err) != forum.CodeNotFound {
+		t.Errorf("a user created after the last Commit: %v; want not found", err)
+	}
+	for _, tc := range []struct {
+		board       *forum.Board
+		last        int64
+		replyCounts []int64
+	}{
+		{a, 2, []int64{1, 0}},
+		{b, 4, []int64{2, 0, 1, 0}},
+	} {
+		got := mustBoard(t, st, tc.board.Slug)
+		if got.LastNumber != tc.last {
+			t.Errorf("board %s: last number %d; want %d", tc.board.Slug, got.LastNumber, tc.last)
+		}
+		msgs, err := st.Messages(ctx, got.ID, forum.Window{From: 1, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counts []int64
+		for _, m := range msgs {
+			counts = append(counts, m.ReplyCount)
+		}
+		if fmt.Sprint(counts) != fmt.Sprint(tc.replyCounts) {
+			t.Errorf("board %s: reply counts %v; want %v", tc.board.Slug, counts, tc.replyCounts)
+		}
+	}
+	m, err := st.Message(ctx, b.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Author != "cy" || m.ReplyToAuthor != "bob" || m.HTML != Render("loaded b 2") {
+		t.Errorf("message b 2: by %s to %s, html %q", m.Author, m.ReplyToAuthor, m.HTML)
+	}
+	wantMessageCounts(t, st, map[*forum.User]int64{ann: 1, bob: 3, cy: 2}, 6)
+	if got := mustBoard(t, st, "b").LastPostedAt; !got.After(posted.CreatedAt) {
+		t.Errorf("board b last posted at %v", got)
+	}
+
+	for _, tc := range []struct {
+		board int64
+		want  string
+	}{
+		{0, "[ann bob cy]"},
+		{a.ID, "[ann bob]"},
+		{b.ID, "[bob cy]"},
+	} {
+		var names []string
+		for after := int64(0); ; {
+			users, err := st.Users(ctx, tc.board, after, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(users) == 0 {
+				break
+			}
+			names, after = append(names, users[0].Name), users[0].ID
+		}
+		if fmt.Sprint(names) != tc.want {
+			t.Errorf("Users(board %d) = %v; want %s", tc.board, names, tc.want)
+		}
+	}
+}
