@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"parley/internal/forum"
+	"parley/internal/store/bulk"
 )
 
 // Users reads through the primary key, or for one board through
@@ -31,18 +32,13 @@ func (s *Store) Users(ctx context.Context, board, after int64, limit int) ([]for
 	return users, translate(err, "")
 }
 
-// loadBatch is how many rows each COPY into the staging table carries.
-const loadBatch = 10_000
-
-// loadColumns are the staged columns, in the order of the rows AddMessage
-// buffers.
+// loadColumns are the columns Load writes with COPY.
 var loadColumns = []string{"board_id", "number", "author_id", "created_at", "body", "html",
-	"reply_to", "reply_to_author_id", "removed", "removed_at", "edited_at"}
+	"reply_to", "reply_to_author_id", "reply_count", "removed", "removed_at", "edited_at"}
 
-// Load stages each unit's messages with COPY in a temporary table (no WAL,
-// no index upkeep), and moves them into messages at Commit in one INSERT
-// that also counts their replies: rows written once into the table, never
-// updated afterwards, which on PostgreSQL would write each again.
+// Load writes messages with COPY straight into messages, each row once and
+// with its reply count (bulk.Buffer holds them back until it is known):
+// an UPDATE after would write every answered row again.
 func (s *Store) Load(ctx context.Context) (forum.Loader, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -59,11 +55,12 @@ func (s *Store) Load(ctx context.Context) (forum.Loader, error) {
 type loader struct {
 	conn *pgxpool.Conn
 	tx   pgx.Tx
-	rows [][]any
-	// first is the first number staged for each board since the last
-	// Commit: messages below it were there before, and may gain replies.
-	first  map[int64]int64
-	staged int64
+	buf  *bulk.Buffer
+	// existing is how many rows messages held when this unit began.
+	existing int64
+	// indexes holds the statements that build the secondary indexes on
+	// messages again while they are dropped.
+	indexes []string
 }
 
 func (l *loader) begin(ctx context.Context) error {
@@ -71,19 +68,13 @@ func (l *loader) begin(ctx context.Context) error {
 	if err != nil {
 		return translate(fmt.Errorf("load: begin: %w", err), "")
 	}
-	l.tx, l.first, l.staged = tx, map[int64]int64{}, 0
-	for _, q := range []string{
-		// Sorting for the indexes built at Commit, and for its joins.
-		`SET LOCAL maintenance_work_mem = '256MB'`,
-		`SET LOCAL work_mem = '64MB'`,
-		`CREATE TEMPORARY TABLE load_messages (
-			board_id bigint, number bigint, author_id bigint, created_at timestamptz, body text, html text,
-			reply_to bigint, reply_to_author_id bigint, removed text, removed_at timestamptz, edited_at timestamptz
-		) ON COMMIT DROP`,
-	} {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return translate(fmt.Errorf("load: %w", err), "")
-		}
+	l.tx, l.buf = tx, bulk.New(l.write)
+	// For the indexes built at Commit.
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return translate(fmt.Errorf("load: %w", err), "")
+	}
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&l.existing); err != nil {
+		return translate(fmt.Errorf("load: %w", err), "")
 	}
 	return nil
 }
@@ -103,36 +94,60 @@ func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
 }
 
 func (l *loader) AddMessage(ctx context.Context, m *forum.Message) error {
-	if _, ok := l.first[m.BoardID]; !ok {
-		l.first[m.BoardID] = m.Number
-	}
-	l.rows = append(l.rows, []any{m.BoardID, m.Number, m.AuthorID, m.CreatedAt, m.Body, m.HTML,
-		nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), string(m.Removed), nullTimeArg(m.RemovedAt), nullTimeArg(m.EditedAt)})
-	if len(l.rows) >= loadBatch {
-		return l.flush(ctx)
-	}
-	return nil
+	return l.buf.Add(m)
 }
 
-func (l *loader) flush(ctx context.Context) error {
-	n, err := l.tx.CopyFrom(ctx, pgx.Identifier{"load_messages"}, loadColumns, pgx.CopyFromRows(l.rows))
-	if err != nil {
-		return translate(fmt.Errorf("load: copy: %w", err), "")
+// write copies the messages the Buffer releases. Once this unit outgrows
+// what the table held, it drops the secondary indexes for Commit to build
+// again. DDL is transactional: a failed load leaves them as they were.
+// Readers of messages wait for the commit meanwhile, so this is for loading
+// a forum, not for adding to a busy one.
+func (l *loader) write(msgs []*forum.Message) error {
+	ctx := context.Background()
+	if l.indexes == nil && bulk.DeferIndexes(l.existing, l.buf.Written()+int64(len(msgs))) {
+		var err error
+		if l.indexes, err = l.dropIndexes(ctx); err != nil {
+			return err
+		}
 	}
-	l.staged += n
-	clear(l.rows)
-	l.rows = l.rows[:0]
+	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"messages"}, loadColumns, pgx.CopyFromSlice(len(msgs), func(i int) ([]any, error) {
+		m := msgs[i]
+		return []any{m.BoardID, m.Number, m.AuthorID, m.CreatedAt, m.Body, m.HTML,
+			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, string(m.Removed), nullTimeArg(m.RemovedAt), nullTimeArg(m.EditedAt)}, nil
+	}))
+	if err != nil {
+		return translate(fmt.Errorf("load: copy: %w", err), "a message being loaded exists")
+	}
 	return nil
 }
 
 func (l *loader) Commit(ctx context.Context) error {
-	if err := l.flush(ctx); err != nil {
+	c, err := l.buf.Take()
+	if err != nil {
 		return err
 	}
-	if l.staged > 0 {
-		if err := l.move(ctx); err != nil {
-			return err
-		}
+	batch := &pgx.Batch{}
+	for _, create := range l.indexes {
+		batch.Queue(create)
+	}
+	if l.indexes != nil {
+		// The planner's figures for messages are those of a table a
+		// fraction of its new size until autovacuum comes by.
+		batch.Queue(`ANALYZE messages`)
+	}
+	l.indexes = nil
+	for k, n := range c.Replies {
+		batch.Queue(`UPDATE messages SET reply_count = reply_count + $1 WHERE board_id = $2 AND number = $3`, n, k.Board, k.Number)
+	}
+	for id, n := range c.Authors {
+		batch.Queue(`UPDATE users SET message_count = message_count + $1 WHERE id = $2`, n, id)
+	}
+	for id, t := range c.Boards {
+		batch.Queue(`UPDATE boards SET last_number = greatest(last_number, $1), last_posted_at = greatest(last_posted_at, $2)
+			WHERE id = $3`, t.Last, t.Posted, id)
+	}
+	if err := l.tx.SendBatch(ctx, batch).Close(); err != nil {
+		return translate(fmt.Errorf("load: counters: %w", err), "")
 	}
 	tx := l.tx
 	l.tx = nil
@@ -140,62 +155,6 @@ func (l *loader) Commit(ctx context.Context) error {
 		return translate(fmt.Errorf("load: commit: %w", err), "")
 	}
 	return l.begin(ctx)
-}
-
-// move inserts the staged rows into messages in number order, so that ids
-// follow numbers as they do for posts, and rebuilds the counters they
-// change.
-func (l *loader) move(ctx context.Context) error {
-	var existing int64
-	if err := l.tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&existing); err != nil {
-		return translate(fmt.Errorf("load: %w", err), "")
-	}
-	// Building the secondary indexes afresh from sorted rows beats
-	// inserting more rows than the table holds into them one by one. DDL
-	// is transactional: a failed load leaves them as they were. Readers of
-	// messages wait for the commit meanwhile, so this is for loading a
-	// forum, not for adding to a busy one.
-	var indexes []string
-	if l.staged > max(existing, 50_000) {
-		var err error
-		if indexes, err = l.dropIndexes(ctx); err != nil {
-			return err
-		}
-	}
-	steps := []string{
-		`CREATE INDEX ON load_messages (board_id, number)`,
-		`CREATE INDEX ON load_messages (board_id, reply_to) WHERE reply_to IS NOT NULL`,
-		`ANALYZE load_messages`,
-		`INSERT INTO messages (board_id, number, author_id, created_at, body, html,
-			reply_to, reply_to_author_id, removed, removed_at, edited_at, reply_count)
-		SELECT s.board_id, s.number, s.author_id, s.created_at, s.body, s.html,
-			s.reply_to, s.reply_to_author_id, s.removed, s.removed_at, s.edited_at,
-			(SELECT count(*) FROM load_messages r WHERE r.board_id = s.board_id AND r.reply_to = s.number)
-		FROM load_messages s ORDER BY s.board_id, s.number`,
-		// Messages stored before this unit that it answers.
-		`UPDATE messages m SET reply_count = m.reply_count + c.n
-		FROM (SELECT board_id, reply_to, count(*) AS n FROM load_messages WHERE reply_to IS NOT NULL GROUP BY board_id, reply_to) c
-		WHERE m.board_id = c.board_id AND m.number = c.reply_to
-			AND NOT EXISTS (SELECT 1 FROM load_messages s WHERE s.board_id = c.board_id AND s.number = c.reply_to)`,
-		`UPDATE users SET message_count = message_count + c.n
-		FROM (SELECT author_id, count(*) AS n FROM load_messages GROUP BY author_id) c
-		WHERE users.id = c.author_id`,
-		`UPDATE boards b SET last_number = greatest(b.last_number, c.last), last_posted_at = greatest(b.last_posted_at, c.latest)
-		FROM (SELECT board_id, max(number) AS last, max(created_at) AS latest FROM load_messages GROUP BY board_id) c
-		WHERE b.id = c.board_id`,
-	}
-	steps = append(steps, indexes...)
-	if indexes != nil {
-		// The planner's figures for messages are those of a table a
-		// fraction of its new size until autovacuum comes by.
-		steps = append(steps, `ANALYZE messages`)
-	}
-	for _, q := range steps {
-		if _, err := l.tx.Exec(ctx, q); err != nil {
-			return translate(fmt.Errorf("load: %w", err), "")
-		}
-	}
-	return nil
 }
 
 // dropIndexes drops the indexes on messages that back no constraint and

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/store/bulk"
 )
 
 // Users reads through the primary key, or for one board through
@@ -66,13 +67,11 @@ type loader struct {
 	cacheSize int64
 	tx        *sql.Tx
 	insert    *sql.Stmt
+	buf       *bulk.Buffer
 
-	// first is the first number added to each board since the last Commit:
-	// the rows whose counters Commit rebuilds.
-	first map[int64]int64
 	// existing is how many rows the messages table held when this unit
-	// began, added how many it has added since.
-	existing, added int64
+	// began.
+	existing int64
 	// indexes holds the CREATE statements of the secondary indexes on
 	// messages while they are dropped, to be built again at Commit.
 	indexes []string
@@ -84,14 +83,13 @@ func (l *loader) begin(ctx context.Context) error {
 		return translate(fmt.Errorf("load: begin: %w", err), "")
 	}
 	l.tx = tx
-	l.first = map[int64]int64{}
-	l.added = 0
+	l.buf = bulk.New(l.write)
 	// max(id) costs one seek, and ids have no large gaps: a fair count.
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&l.existing); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	l.insert, err = tx.PrepareContext(ctx, `INSERT INTO messages (board_id, number, author_id, created_at, body, html,
-		reply_to, reply_to_author_id, removed, removed_at, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		reply_to, reply_to_author_id, reply_count, removed, removed_at, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -113,20 +111,24 @@ func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
 }
 
 func (l *loader) AddMessage(ctx context.Context, m *forum.Message) error {
-	if _, ok := l.first[m.BoardID]; !ok {
-		l.first[m.BoardID] = m.Number
+	return l.buf.Add(m)
+}
+
+// write inserts messages the Buffer releases. Once this unit outgrows what
+// the table held, it drops the secondary indexes for Commit to build again;
+// DDL is transactional here, so a failed load leaves them as they were.
+func (l *loader) write(msgs []*forum.Message) error {
+	ctx := context.Background()
+	if l.indexes == nil && bulk.DeferIndexes(l.existing, l.buf.Written()+int64(len(msgs))) {
+		if err := l.dropIndexes(ctx); err != nil {
+			return err
+		}
 	}
-	if _, err := l.insert.ExecContext(ctx, m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
-		nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.Removed, nullMicro(m.RemovedAt), nullMicro(m.EditedAt)); err != nil {
-		return translate(fmt.Errorf("load message %d: %w", m.Number, err), fmt.Sprintf("message %d exists", m.Number))
-	}
-	l.added++
-	// Once this unit outgrows what the table held, building the secondary
-	// indexes afresh from sorted rows costs less than inserting the rest
-	// into them one by one. DDL is transactional here: a failed load
-	// leaves them as they were.
-	if l.indexes == nil && l.added > max(l.existing, 50_000) {
-		return l.dropIndexes(ctx)
+	for _, m := range msgs {
+		if _, err := l.insert.ExecContext(ctx, m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
+			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, m.Removed, nullMicro(m.RemovedAt), nullMicro(m.EditedAt)); err != nil {
+			return translate(fmt.Errorf("load message %d: %w", m.Number, err), fmt.Sprintf("message %d exists", m.Number))
+		}
 	}
 	return nil
 }
@@ -137,14 +139,14 @@ func (l *loader) dropIndexes(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load: indexes: %w", err)
 	}
-	var names []string
+	var names, creates []string
 	for rows.Next() {
 		var name, create string
 		if err := rows.Scan(&name, &create); err != nil {
 			rows.Close()
 			return fmt.Errorf("load: indexes: %w", err)
 		}
-		names, l.indexes = append(names, name), append(l.indexes, create)
+		names, creates = append(names, name), append(creates, create)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load: indexes: %w", err)
@@ -154,34 +156,23 @@ func (l *loader) dropIndexes(ctx context.Context) error {
 			return fmt.Errorf("load: drop index %s: %w", name, err)
 		}
 	}
+	l.indexes = creates
 	return nil
 }
 
 func (l *loader) Commit(ctx context.Context) error {
+	c, err := l.buf.Take()
+	if err != nil {
+		return err
+	}
 	for _, create := range l.indexes {
 		if _, err := l.tx.ExecContext(ctx, create); err != nil {
 			return fmt.Errorf("load: %s: %w", create, err)
 		}
 	}
 	l.indexes = nil
-	for board, first := range l.first {
-		for _, q := range []string{
-			`UPDATE messages SET reply_count = reply_count + c.n
-			FROM (SELECT reply_to, count(*) AS n FROM messages WHERE board_id = ?1 AND number >= ?2 AND reply_to IS NOT NULL
-				GROUP BY reply_to) AS c
-			WHERE messages.board_id = ?1 AND messages.number = c.reply_to`,
-			`UPDATE users SET message_count = message_count + c.n
-			FROM (SELECT author_id, count(*) AS n FROM messages WHERE board_id = ?1 AND number >= ?2 GROUP BY author_id) AS c
-			WHERE users.id = c.author_id`,
-			`UPDATE boards SET last_number = (SELECT max(number) FROM messages WHERE board_id = ?1),
-				last_posted_at = max(coalesce(last_posted_at, 0),
-					(SELECT max(created_at) FROM messages WHERE board_id = ?1 AND number >= ?2))
-			WHERE id = ?1`,
-		} {
-			if _, err := l.tx.ExecContext(ctx, q, board, first); err != nil {
-				return fmt.Errorf("load: counters of board %d: %w", board, err)
-			}
-		}
+	if err := l.count(ctx, c); err != nil {
+		return err
 	}
 	tx := l.tx
 	l.tx = nil
@@ -189,6 +180,52 @@ func (l *loader) Commit(ctx context.Context) error {
 		return translate(fmt.Errorf("load: commit: %w", err), "")
 	}
 	return l.begin(ctx)
+}
+
+// count applies the counters the unit changed.
+func (l *loader) count(ctx context.Context, c bulk.Counts) error {
+	for _, u := range []struct {
+		query string
+		args  func(yield func([]any) bool)
+	}{
+		{`UPDATE messages SET reply_count = reply_count + ? WHERE board_id = ? AND number = ?`, func(yield func([]any) bool) {
+			for k, n := range c.Replies {
+				if !yield([]any{n, k.Board, k.Number}) {
+					return
+				}
+			}
+		}},
+		{`UPDATE users SET message_count = message_count + ? WHERE id = ?`, func(yield func([]any) bool) {
+			for id, n := range c.Authors {
+				if !yield([]any{n, id}) {
+					return
+				}
+			}
+		}},
+		{`UPDATE boards SET last_number = max(last_number, ?), last_posted_at = max(coalesce(last_posted_at, 0), ?) WHERE id = ?`,
+			func(yield func([]any) bool) {
+				for id, t := range c.Boards {
+					if !yield([]any{t.Last, micro(t.Posted), id}) {
+						return
+					}
+				}
+			}},
+	} {
+		stmt, err := l.tx.PrepareContext(ctx, u.query)
+		if err != nil {
+			return fmt.Errorf("load: counters: %w", err)
+		}
+		for args := range u.args {
+			if _, err = stmt.ExecContext(ctx, args...); err != nil {
+				break
+			}
+		}
+		stmt.Close()
+		if err != nil {
+			return fmt.Errorf("load: counters: %w", err)
+		}
+	}
+	return nil
 }
 
 func (l *loader) Close() error {
