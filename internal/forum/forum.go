@@ -75,6 +75,11 @@ type Board struct {
 	// message count: numbers have no gaps and removal never renumbers.
 	LastNumber   int64
 	LastPostedAt time.Time // zero while the board is empty
+	// Revision counts the changes to the board's messages other than new
+	// messages (removals); ChangedAt is the time of the latest. With
+	// LastNumber they tell a cache whether a page of the board changed.
+	Revision  int64
+	ChangedAt time.Time // zero until a message changes
 }
 
 // Removal says who took a message down. A removed message keeps its number.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
+
 	"parley/internal/forum"
 	"parley/internal/httperr"
 	"parley/internal/params"
@@ -38,11 +40,13 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := q["go"]; ok {
 		return s.goTo(w, r, b, q)
 	}
-	win, err := s.window(r, b, q)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, view.BoardPage(s.page(r, b.Title, b), win))
+	return s.boardPage(w, r, b, func() (templ.Component, error) {
+		win, err := s.window(r, b, q)
+		if err != nil {
+			return nil, err
+		}
+		return view.BoardPage(s.page(r, b.Title, b), win), nil
+	})
 }
 
 // window reads the window of board b that a board page's query asks for.

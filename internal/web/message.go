@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
+
 	"parley/internal/forum"
 	"parley/internal/params"
 	"parley/internal/web/view"
@@ -14,19 +16,29 @@ const repliesShown = 25
 // message is GET /b/{slug}/{n}: one message with its header, previous and
 // next, and its first replies.
 func (s *server) message(w http.ResponseWriter, r *http.Request) error {
-	b, m, err := s.boardMessage(r)
+	n, err := messageNumber(r)
 	if err != nil {
 		return err
 	}
-	mp := &view.MessagePage{Board: b, Message: m}
-	if m.ReplyCount > 0 {
-		var next int64
-		if mp.Replies, next, err = s.svc.RepliesOn(r.Context(), b, m.Number, 0, repliesShown); err != nil {
-			return err
-		}
-		mp.More = next > 0
+	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return err
 	}
-	return s.render(w, r, http.StatusOK, view.Message(s.page(r, messageTitle(b, m), b), mp))
+	return s.boardPage(w, r, b, func() (templ.Component, error) {
+		m, err := s.svc.MessageOn(r.Context(), b, n)
+		if err != nil {
+			return nil, err
+		}
+		mp := &view.MessagePage{Board: b, Message: m}
+		if m.ReplyCount > 0 {
+			var next int64
+			if mp.Replies, next, err = s.svc.RepliesOn(r.Context(), b, m.Number, 0, repliesShown); err != nil {
+				return nil, err
+			}
+			mp.More = next > 0
+		}
+		return view.Message(s.page(r, messageTitle(b, m), b), mp), nil
+	})
 }
 
 // messageNumber is the message number a path names; anything else names

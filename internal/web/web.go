@@ -7,6 +7,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,10 @@ type server struct {
 	// routed is the mux behind the check that refuses state-changing
 	// requests sent by other sites' pages.
 	routed http.Handler
+	cache  *pageCache
+	// release sets this process's pages apart in ETags: a new binary may
+	// render a board that did not change differently.
+	release string
 }
 
 // New returns the handler of every page.
@@ -46,11 +51,13 @@ func New(svc *forum.Service, opt Options) http.Handler {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{
-		svc:    svc,
-		log:    opt.Log,
-		mux:    http.NewServeMux(),
-		secure: opt.SecureCookies,
-		static: loadStatics(),
+		svc:     svc,
+		log:     opt.Log,
+		mux:     http.NewServeMux(),
+		secure:  opt.SecureCookies,
+		static:  loadStatics(),
+		cache:   newPageCache(cacheBytes),
+		release: rand.Text()[:8],
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -21,17 +21,18 @@ func (s *Store) CreateBoard(ctx context.Context, b *forum.Board) error {
 }
 
 const boardQuery = `SELECT boards.id, slug, title, description, boards.created_at, created_by, users.name,
-	last_number, last_posted_at FROM boards JOIN users ON users.id = boards.created_by`
+	last_number, last_posted_at, revision, changed_at FROM boards JOIN users ON users.id = boards.created_by`
 
 func scanBoard(row pgx.Row) (*forum.Board, error) {
 	var b forum.Board
-	var lastPosted *time.Time
+	var lastPosted, changed *time.Time
 	if err := row.Scan(&b.ID, &b.Slug, &b.Title, &b.Description, &b.CreatedAt, &b.CreatorID, &b.Creator,
-		&b.LastNumber, &lastPosted); err != nil {
+		&b.LastNumber, &lastPosted, &b.Revision, &changed); err != nil {
 		return nil, err
 	}
 	b.CreatedAt = utc(b.CreatedAt)
 	b.LastPostedAt = nullTime(lastPosted)
+	b.ChangedAt = nullTime(changed)
 	return &b, nil
 }
 

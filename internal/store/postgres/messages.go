@@ -146,9 +146,12 @@ func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([
 
 func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
 	// The row lock of the UPDATE makes two removals take turns; the second
-	// finds the message removed and changes nothing.
-	tag, err := s.pool.Exec(ctx, `UPDATE messages SET removed = $3, removed_at = $4
-		WHERE board_id = $1 AND number = $2 AND removed = ''`, boardID, number, how, at)
+	// finds the message removed and changes nothing, the board neither.
+	tag, err := s.pool.Exec(ctx, `WITH removed AS (
+			UPDATE messages SET removed = $3, removed_at = $4
+			WHERE board_id = $1 AND number = $2 AND removed = '' RETURNING board_id)
+		UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $4)
+		FROM removed WHERE boards.id = removed.board_id`, boardID, number, how, at)
 	if err != nil {
 		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
 	}

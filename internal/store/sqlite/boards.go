@@ -19,18 +19,19 @@ func (s *Store) CreateBoard(ctx context.Context, b *forum.Board) error {
 }
 
 const boardQuery = `SELECT boards.id, slug, title, description, boards.created_at, created_by, users.name,
-	last_number, last_posted_at FROM boards JOIN users ON users.id = boards.created_by`
+	last_number, last_posted_at, revision, changed_at FROM boards JOIN users ON users.id = boards.created_by`
 
 func scanBoard(row interface{ Scan(...any) error }) (*forum.Board, error) {
 	var b forum.Board
 	var created int64
-	var lastPosted sql.NullInt64
+	var lastPosted, changed sql.NullInt64
 	if err := row.Scan(&b.ID, &b.Slug, &b.Title, &b.Description, &created, &b.CreatorID, &b.Creator,
-		&b.LastNumber, &lastPosted); err != nil {
+		&b.LastNumber, &lastPosted, &b.Revision, &changed); err != nil {
 		return nil, err
 	}
 	b.CreatedAt = fromMicro(created)
 	b.LastPostedAt = fromNullMicro(lastPosted)
+	b.ChangedAt = fromNullMicro(changed)
 	return &b, nil
 }
 

@@ -125,6 +125,10 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 		how, micro(at), boardID, number); err != nil {
 		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
 	}
+	if _, err := tx.ExecContext(ctx, `UPDATE boards SET revision = revision + 1, changed_at = max(coalesce(changed_at, 0), ?) WHERE id = ?`,
+		micro(at), boardID); err != nil {
+		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
+	}
 	return translate(tx.Commit(), "")
 }
 

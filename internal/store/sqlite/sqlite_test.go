@@ -119,14 +119,14 @@ func TestCloseWhilePosting(t *testing.T) {
 // TestDurableSettings: invariant 2 rests on these, and no crash test can
 // tell them apart (kill -9 keeps the page cache): WAL, the WAL synced at
 // every commit (synchronous=FULL, 2), foreign keys checked; readers that
-// cannot write.
+// cannot write; and a new database's pages large enough for most messages.
 func TestDurableSettings(t *testing.T) {
 	st := sqlitetest.Open(t)
-	writer, reader, err := sqlite.Pragmas(t.Context(), st, "journal_mode", "synchronous", "foreign_keys", "query_only")
+	writer, reader, err := sqlite.Pragmas(t.Context(), st, "journal_mode", "synchronous", "foreign_keys", "query_only", "page_size")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "query_only": "0"}
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "query_only": "0", "page_size": "16384"}
 	if fmt.Sprint(writer) != fmt.Sprint(want) {
 		t.Errorf("writer pragmas %v, want %v", writer, want)
 	}

@@ -376,6 +376,9 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatalf("Replies to 1 after removing its reply = %s, %v; want [2]", fmtNumbers(numbers(replies)), err)
 		}
 		wantMessage(t, &replies[0], two)
+		// The counters stay; the revision counts the two changes, so that
+		// caches of the board's pages know them stale.
+		boardBefore.Revision, boardBefore.ChangedAt = 2, byModerator
 		wantBoard(t, mustBoard(t, st, "b"), boardBefore)
 		if m := MustPost(t, st, b, alice, "four", 3); m.Number != 4 {
 			t.Fatalf("the post after removals got number %d, want 4", m.Number)
@@ -393,9 +396,12 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
 		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
-		// The first removal stands.
+		// The first removal stands, and the refused ones changed nothing.
 		m.Removed, m.RemovedAt = forum.RemovedByAuthor, first
 		wantMessage(t, mustMessage(t, st, b, 1), m)
+		if got := mustBoard(t, st, "b"); got.Revision != 1 || !got.ChangedAt.Equal(first) {
+			t.Errorf("board after one removal and two refused: revision %d, changed %v; want 1, %v", got.Revision, got.ChangedAt, first)
+		}
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {

@@ -1,4 +1,0 @@
--- When a message was last edited; NULL when never. Imports keep it, so
--- that a board moved from another forum loses nothing. Adding a column
--- without a default rewrites no rows.
-ALTER TABLE messages ADD COLUMN edited_at timestamptz;
