@@ -114,13 +114,14 @@ func importFile(ctx context.Context, args []string, getenv env, stdin io.Reader,
 	})
 	show.done()
 	took := time.Since(start)
-	fmt.Fprintf(stdout, "imported %d messages, %d boards and %d members in %s (%.0f messages/s)\n",
-		sum.Messages, sum.Boards, sum.Users, took.Round(100*time.Millisecond), float64(sum.Messages)/took.Seconds())
+	fmt.Fprintf(stdout, "imported %s, %s and %s in %s (%.0f messages/s)\n",
+		plural(sum.Messages, "message", "messages"), plural(sum.Boards, "board", "boards"), plural(sum.Users, "member", "members"),
+		took.Round(100*time.Millisecond), float64(sum.Messages)/took.Seconds())
 	if sum.UsersKept > 0 {
-		fmt.Fprintf(stdout, "%d members existed already and were left as they are\n", sum.UsersKept)
+		fmt.Fprintf(stdout, "%s existed already and kept their accounts\n", plural(sum.UsersKept, "member", "members"))
 	}
 	if sum.Skipped > 0 {
-		fmt.Fprintf(stdout, "%d messages were stored already and were left as they are\n", sum.Skipped)
+		fmt.Fprintf(stdout, "%s stored already were left as they are\n", plural(sum.Skipped, "message", "messages"))
 	}
 	var lines []string
 	for _, e := range unjoin(err) {
@@ -131,8 +132,8 @@ func importFile(ctx context.Context, args []string, getenv env, stdin io.Reader,
 	if len(lines) == 0 {
 		return err
 	}
-	return &importFailed{msg: fmt.Sprintf("import: %s bad; the board holding the first was not imported, nor anything after it:\n%s",
-		plural(len(lines), "line is", "lines are"), strings.Join(lines, "\n"))}
+	return &importFailed{msg: fmt.Sprintf("import: %s; the board holding the first was not imported, nor anything after it:\n%s",
+		plural(int64(len(lines)), "bad line", "bad lines"), strings.Join(lines, "\n"))}
 }
 
 // unjoin lists the errors errors.Join put together, or err alone.
@@ -146,7 +147,7 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func plural(n int, one, many string) string {
+func plural(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -254,6 +254,10 @@ type boardState struct {
 	// authors[n] wrote message n, when known: read from the file, or
 	// looked up when a reply names a stored message.
 	authors []*forum.User
+	// broken is set by a bad line among the board's records: numbers are
+	// then only checked to ascend, and a stored one is reported once, so
+	// that one bad line does not make every later one look bad.
+	broken bool
 }
 
 func newImporter(ctx context.Context, st forum.Store, opt Options) (*importer, error) {
@@ -357,6 +361,9 @@ func (im *importer) fail(err error) bool {
 	}
 	im.errs = append(im.errs, err)
 	im.pending = nil
+	if im.cur != nil {
+		im.cur.broken = true
+	}
 	return len(im.errs) < im.opt.MaxErrors
 }
 
@@ -523,6 +530,13 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		return fmt.Errorf("message of board %s: number %d is not a message number", bs.b.Slug, n)
 	case n == bs.last:
 		return fmt.Errorf("board %s has message %d twice", bs.b.Slug, n)
+	case bs.broken && n < bs.last:
+		return fmt.Errorf("board %s: message %d follows message %d: numbers go up by one", bs.b.Slug, n, bs.last)
+	case bs.broken:
+		// Lines may be missing before this one: it is checked as it is.
+		if n >= int64(len(bs.authors)) {
+			bs.authors = append(bs.authors, make([]*forum.User, n+1-int64(len(bs.authors)))...)
+		}
 	case bs.last == 0 && n > bs.stored+1:
 		return fmt.Errorf("board %s: its first message is %d, where %d was expected: numbers go up by one", bs.b.Slug, n, bs.stored+1)
 	case bs.last != 0 && n != bs.last+1:
@@ -559,7 +573,8 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		if r < 1 || r >= n {
 			return fmt.Errorf("%s: reply_to %d is not an earlier message", where, r)
 		}
-		if replyAuthor, err = im.authorOf(ctx, bs, r); err != nil {
+		// After a bad line, the message answered may be the one it held.
+		if replyAuthor, err = im.authorOf(ctx, bs, r); err != nil && !bs.broken {
 			return fmt.Errorf("%s: reply_to: %w", where, err)
 		}
 		m.ReplyTo = r
@@ -569,6 +584,9 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	bs.last = n
+	if n <= bs.stored && bs.broken {
+		return nil
+	}
 	if n <= bs.stored {
 		if !im.opt.SkipExisting {
 			return fmt.Errorf("board %s has a message %d already; it is not overwritten (--skip-existing leaves stored messages as they are and imports the rest)",
@@ -576,6 +594,10 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		}
 		im.skipped++
 		return nil
+	}
+	if bs.broken {
+		bs.authors[n] = author
+		return nil // nothing more of this board is written
 	}
 	bs.authors = append(bs.authors[:n], author)
 	im.emit(op{line: im.line, msg: m, on: bs.b, author: author, replyAuthor: replyAuthor})

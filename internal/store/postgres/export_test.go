@@ -29,3 +29,12 @@ func BulkFill(ctx context.Context, s *Store, boardID, authorID int64, n, bodyByt
 		return err
 	})
 }
+
+// Indexes lists the definitions of the indexes on a table, by name.
+func Indexes(ctx context.Context, s *Store, table string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 ORDER BY indexname`, table)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -75,3 +75,22 @@ func Pragmas(ctx context.Context, s *Store, names ...string) (writer, reader map
 	reader, err = read(s.reader)
 	return writer, reader, err
 }
+
+// Indexes lists the CREATE statements of the indexes on a table, by name.
+func Indexes(ctx context.Context, s *Store, table string) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		got = append(got, s)
+	}
+	return got, rows.Err()
+}

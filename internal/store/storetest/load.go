@@ -131,3 +131,37 @@ func testLoad(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	}
 }
+
+// LoadMany loads n messages into a new board in one unit, enough past the
+// table's size that a store builds its secondary indexes after the rows,
+// so that the store's own test can see them built again.
+func LoadMany(tb testing.TB, st forum.Store, n int64) {
+	tb.Helper()
+	ctx := tb.Context()
+	ann := MustCreateUser(tb, st, "loader")
+	b := MustCreateBoard(tb, st, ann, "many")
+	ld, err := st.Load(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ld.Close()
+	for i := range n {
+		m := newMessage(b, ann, "loaded", i/2)
+		m.Number = i + 1
+		if m.ReplyTo != 0 {
+			m.ReplyToAuthorID = ann.ID
+		}
+		if err := ld.AddMessage(ctx, m); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := ld.Commit(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if got := mustBoard(tb, st, "many"); got.LastNumber != n {
+		tb.Fatalf("board many: last number %d after loading %d", got.LastNumber, n)
+	}
+	if replies, err := st.Replies(ctx, b.ID, 1, 0, 10); err != nil || len(replies) != 2 {
+		tb.Fatalf("replies to 1 after the load: %d, %v; want 2 and 3", len(replies), err)
+	}
+}

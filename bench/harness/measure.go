@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"parley/bench/load"
+)
+
+// binaries are the programs the harness runs, built once per run.
+type binaries struct{ parley, gen string }
+
+func build(ctx context.Context, dir string) (binaries, error) {
+	b := binaries{parley: filepath.Join(dir, "parley"), gen: filepath.Join(dir, "gen")}
+	for out, pkg := range map[string]string{b.parley: "./cmd/parley", b.gen: "./bench/gen"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return b, fmt.Errorf("go build %s (run the harness from the repository's root): %w", pkg, err)
+		}
+	}
+	return b, nil
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(cpuinfo), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), %s", runtime.NumCPU(), model, runtime.Version())
+}
+
+// generate writes the dataset unless a file of that name holds it already
+// (the generator is deterministic).
+func generate(ctx context.Context, bin binaries, dump string, size, seed int64) error {
+	if _, err := os.Stat(dump); err == nil {
+		return nil
+	}
+	out, err := os.Create(dump + ".part")
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	step(fmt.Sprintf("generating %d messages", size))
+	cmd := exec.CommandContext(ctx, bin.gen, "-messages", fmt.Sprint(size), "-seed", fmt.Sprint(seed))
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(dump+".part", dump)
+}
+
+func step(what string) { fmt.Fprintf(os.Stderr, "harness: %s …\n", what) }
+
+// column is one store and size's figures.
+type column struct {
+	store   string
+	size    int64
+	rows    int64 // of the raw insert ceiling
+	ceiling float64
+	// importRate is messages/s of `parley import`, importTime its wall time.
+	importRate float64
+	importTime time.Duration
+	loads      map[string]load.Result
+	rss, peak  int64
+}
+
+// The loads' names.
+const (
+	staticWindow  = "static ceiling, window page"
+	staticMessage = "static ceiling, message page"
+	posting       = "posting (API, 201)"
+)
+
+// The kinds of page loaded, each at the positions below.
+var (
+	kinds     = []string{"board windows", "message pages"}
+	positions = []string{"first 1,000", "middle 1,000", "last 1,000", "anywhere"}
+)
+
+func loadName(kind, position string) string { return kind + ", " + position }
+
+// boardSlug is the generator's giant board.
+const boardSlug = "general"
+
+func measure(ctx context.Context, cfg config, bin binaries, store string, size int64, dump string) (column, error) {
+	col := column{store: store, size: size, loads: map[string]load.Result{}}
+	db, drop, err := database(ctx, cfg, store, size)
+	if err != nil {
+		return col, err
+	}
+	defer drop()
+
+	step(fmt.Sprintf("%s: raw insert ceiling", store))
+	col.rows = min(size, 200_000)
+	if store == "postgres" {
+		col.ceiling, err = postgresCeiling(ctx, cfg.pg, col.rows)
+	} else {
+		col.ceiling, err = sqliteCeiling(ctx, filepath.Join(cfg.dir, "ceiling.db"), col.rows)
+	}
+	if err != nil {
+		return col, fmt.Errorf("raw insert ceiling: %w", err)
+	}
+
+	step(fmt.Sprintf("%s: parley import (%d messages)", store, size))
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, bin.parley, "import", dump, "--db", db)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return col, fmt.Errorf("import: %w", err)
+	}
+	col.importTime = time.Since(start)
+	col.importRate = float64(size) / col.importTime.Seconds()
+
+	// A member to post as, added before the server starts.
+	add := exec.CommandContext(ctx, bin.parley, "user", "add", "harness", "--db", db)
+	add.Stdin = strings.NewReader("harness-password\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		return col, fmt.Errorf("user add: %w: %s", err, out)
+	}
+
+	srv, err := startServer(ctx, bin, db)
+	if err != nil {
+		return col, err
+	}
+	defer srv.stop()
+	if err := loads(ctx, cfg, srv, &col); err != nil {
+		return col, err
+	}
+	col.rss, col.peak, err = load.RSS(srv.cmd.Process.Pid)
+	return col, err
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startServer(ctx context.Context, bin binaries, db string) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.CommandContext(ctx, bin.parley, "serve", "--addr", addr, "--db", db)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, base: "http://" + addr}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(s.base + "/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("parley serve did not answer on %s within a minute", addr)
+		}
+	}
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.cmd.Wait()
+}
+
+// loads runs every load against the server, each page type beside the
+// static ceiling of its own bytes.
+func loads(ctx context.Context, cfg config, srv *server, col *column) error {
+	var board struct {
+		MessageCount int64 `json:"message_count"`
+	}
+	if err := getJSON(srv.base+"/api/v1/boards/"+boardSlug, &board); err != nil {
+		return err
+	}
+	last := board.MessageCount
+	const window = 25 // the board page's default
+	// Full windows only, never the newest: it changes with every post.
+	ranges := map[string][2]int64{
+		"first 1,000":  {1, 1000},
+		"middle 1,000": {last/2 - 500, last/2 + 499},
+		"last 1,000":   {last - 999, last},
+		"anywhere":     {1, last},
+	}
+	mid := last / 2
+	type page struct {
+		name   string
+		target func(c, i int) string
+	}
+	var pages []page
+	for _, kind := range kinds {
+		for _, pos := range positions {
+			lo, hi := max(1, ranges[pos][0]), ranges[pos][1]
+			format := "%s/b/%s/%d"
+			if kind == kinds[0] {
+				format, hi = "%s/b/%s?from=%d", max(lo, min(hi, last-window))
+			}
+			pages = append(pages, page{loadName(kind, pos), func(c, i int) string {
+				return fmt.Sprintf(format, srv.base, boardSlug, lo+rand.Int64N(hi-lo+1))
+			}})
+		}
+	}
+	for _, st := range []struct {
+		name, path string
+	}{
+		{staticWindow, fmt.Sprintf("/b/%s?from=%d", boardSlug, mid)},
+		{staticMessage, fmt.Sprintf("/b/%s/%d", boardSlug, mid)},
+	} {
+		body, err := get(srv.base + st.path)
+		if err != nil {
+			return err
+		}
+		url, stop, err := load.Static(body, "text/html; charset=utf-8")
+		if err != nil {
+			return err
+		}
+		res, err := run1(ctx, cfg, st.name, load.Options{Target: func(c, i int) string { return url + st.path }})
+		stop()
+		if err != nil {
+			return err
+		}
+		col.loads[st.name] = res
+	}
+	for _, p := range pages {
+		res, err := run1(ctx, cfg, p.name, load.Options{Target: p.target})
+		if err != nil {
+			return err
+		}
+		col.loads[p.name] = res
+	}
+
+	token, err := signIn(srv.base)
+	if err != nil {
+		return err
+	}
+	res, err := run1(ctx, cfg, posting, load.Options{
+		Target: func(c, i int) string { return srv.base + "/api/v1/boards/" + boardSlug + "/messages" },
+		Header: http.Header{"Authorization": {"Bearer " + token}},
+		Body: func(c, i int) (string, []byte) {
+			return "application/json", fmt.Appendf(nil, `{"body":"Load from connection %d, message %d: a short post of the kind that keeps a board alive."}`, c, i)
+		},
+		Want: http.StatusCreated,
+	})
+	col.loads[posting] = res
+	return err
+}
+
+func run1(ctx context.Context, cfg config, name string, opt load.Options) (load.Result, error) {
+	step(name)
+	opt.Conns, opt.Duration, opt.Warmup = cfg.conns, cfg.duration, cfg.warmup
+	res, err := load.Run(ctx, opt)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", name, err)
+	}
+	if res.Errors > 0 {
+		return res, fmt.Errorf("%s: %d errors, the first: %s", name, res.Errors, res.FirstError)
+	}
+	return res, nil
+}
+
+func get(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return body, err
+}
+
+func getJSON(url string, v any) error {
+	body, err := get(url)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(body, v)
+}
+
+func signIn(base string) (string, error) {
+	resp, err := http.Post(base+"/api/v1/tokens", "application/json",
+		bytes.NewReader([]byte(`{"name":"harness","password":"harness-password"}`)))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
+		return "", fmt.Errorf("sign in as harness: %s, %v", resp.Status, err)
+	}
+	return tok.Token, nil
+}

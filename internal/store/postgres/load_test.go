@@ -1,0 +1,25 @@
+package postgres_test
+
+import (
+	"slices"
+	"testing"
+
+	"parley/internal/store/postgres"
+	"parley/internal/store/postgres/pgtest"
+	"parley/internal/store/storetest"
+)
+
+// TestLoadRebuildsIndexes: a load larger than the table drops the
+// secondary indexes on messages and builds them again at Commit: the same
+// ones.
+func TestLoadRebuildsIndexes(t *testing.T) {
+	st := pgtest.Open(t)
+	before, err := postgres.Indexes(t.Context(), st, "messages")
+	if err != nil || len(before) < 3 {
+		t.Fatalf("indexes on messages before the load: %q, %v", before, err)
+	}
+	storetest.LoadMany(t, st, 50_001)
+	if after, err := postgres.Indexes(t.Context(), st, "messages"); err != nil || !slices.Equal(after, before) {
+		t.Errorf("indexes after the load: %q, %v\nwant %q", after, err, before)
+	}
+}
