@@ -54,7 +54,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = serve(ctx, rest, getenv, stderr)
 	case "user":
 		err = subcommand(cmd, rest, map[string]func() error{
-			"add": func() error { return userAdd(ctx, rest[1:], getenv, stdin, stdout, stderr) },
+			"add":      func() error { return userAdd(ctx, rest[1:], getenv, stdin, stdout, stderr) },
+			"password": func() error { return userPassword(ctx, rest[1:], getenv, stdin, stdout, stderr) },
 		})
 	case "board":
 		err = subcommand(cmd, rest, map[string]func() error{
@@ -117,6 +118,8 @@ Usage:
   parley serve [--addr 127.0.0.1:8080] [--db parley.db] [--registration open|closed]
   parley user add NAME [--role member|moderator|admin] [--db parley.db]
         (the password is read from stdin, one line)
+  parley user password NAME [--db parley.db]
+        (the new password from stdin; ends the member's sessions and tokens)
   parley board add SLUG --title TITLE [--description TEXT] [--by NAME] [--db parley.db]
   parley import FILE|- [--skip-existing] [--db parley.db]
   parley export [--board SLUG] [--db parley.db]   (to stdout)

@@ -105,3 +105,35 @@ func TestImportExportErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestImportedAuthorSignsIn: a member an import brought in has no password
+// until the operator sets one; then they sign in.
+func TestImportedAuthorSignsIn(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "forum.db")
+	if r := parley(t, forumDump, nil, "import", "-", "--db", db); r.code != 0 {
+		t.Fatalf("import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		out         string
+	}{
+		{"Short", "short\n", []string{"ben"}, 2, "parley: password must be at least 8 characters\n"},
+		{"NoMember", "long enough\n", []string{"carl"}, 1, "parley: no member \"carl\"\n"},
+		{"NoPassword", "", []string{"ben"}, 2, "parley: user password: no password on stdin; give it as one line, e.g. printf '%s\\n' \"$PASSWORD\" | parley user password NAME\n"},
+		{"OK", "ben's new password\n", []string{"ben"}, 0, "set the password of member ben; their sessions and tokens are ended\n"},
+	} {
+		r := parley(t, tc.stdin, nil, append([]string{"user", "password", "--db", db}, tc.args...)...)
+		out := r.stderr
+		if tc.code == 0 {
+			out = r.stdout
+		}
+		if r.code != tc.code || out != tc.out {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d, %q", tc.name, r.code, r.stdout, r.stderr, tc.code, tc.out)
+		}
+	}
+	s := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db)
+	MustSignIn(t, s, "ben", "ben's new password")
+}

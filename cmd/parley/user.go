@@ -53,7 +53,7 @@ func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 		// Without a terminal library the input is echoed: say so.
 		fmt.Fprintf(stderr, "Password for %s (one line; it will be echoed): ", cfg.Name)
 	}
-	pw, err := readPassword(stdin)
+	pw, err := readPassword("user add", stdin)
 	if err != nil {
 		return err
 	}
@@ -67,17 +67,18 @@ func userAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	})
 }
 
-// readPassword reads the first line of r, without its line ending.
-func readPassword(r io.Reader) (string, error) {
+// readPassword reads the first line of r, without its line ending, for
+// the command cmd.
+func readPassword(cmd string, r io.Reader) (string, error) {
 	// Enough for the longest password the forum accepts, in 4-byte runes,
 	// and a CRLF; one byte more tells a longer line apart.
 	const limit = 4*forum.MaxPassword + 2
 	line, err := bufio.NewReader(io.LimitReader(r, limit+1)).ReadString('\n')
 	switch {
 	case errors.Is(err, io.EOF) && line == "":
-		return "", usageErrorf("user add: no password on stdin; give it as one line, e.g. printf '%%s\\n' \"$PASSWORD\" | parley user add NAME")
+		return "", usageErrorf("%s: no password on stdin; give it as one line, e.g. printf '%%s\\n' \"$PASSWORD\" | parley %s NAME", cmd, cmd)
 	case errors.Is(err, io.EOF) && len(line) > limit:
-		return "", usageErrorf("user add: the password must be at most %d characters", forum.MaxPassword)
+		return "", usageErrorf("%s: the password must be at most %d characters", cmd, forum.MaxPassword)
 	case err != nil && !errors.Is(err, io.EOF):
 		return "", fmt.Errorf("read the password from stdin: %w", err)
 	}
@@ -93,4 +94,50 @@ func isTerminal(r io.Reader) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// userPasswordConfig is the configuration of `parley user password`.
+type userPasswordConfig struct {
+	DB   string
+	Name string
+}
+
+const userPasswordSynopsis = "parley user password NAME [--db FILE|URL]   (the new password on stdin, one line)"
+
+func parseUserPassword(args []string, getenv env) (userPasswordConfig, error) {
+	var cfg userPasswordConfig
+	fs := newFlagSet("user password")
+	dbFlag(fs, &cfg.DB)
+	cl, err := parse(fs, userPasswordSynopsis, args, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.Name, err = cl.one("user password", "the member's NAME"); err != nil {
+		return cfg, err
+	}
+	return cfg, checkDB(cl, cfg.DB)
+}
+
+// userPassword sets a member's password, as for an author an import
+// created without one, and signs them out everywhere.
+func userPassword(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := parseUserPassword(args, getenv)
+	if err != nil {
+		return err
+	}
+	if isTerminal(stdin) {
+		fmt.Fprintf(stderr, "New password for %s (one line; it will be echoed): ", cfg.Name)
+	}
+	pw, err := readPassword("user password", stdin)
+	if err != nil {
+		return err
+	}
+	return withForum(ctx, cfg.DB, forum.Config{}, slog.Default(), func(svc *forum.Service) error {
+		u, err := svc.SetPassword(ctx, cfg.Name, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "set the password of %s %s; their sessions and tokens are ended\n", u.Role, u.Name)
+		return nil
+	})
 }

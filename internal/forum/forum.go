@@ -145,6 +145,10 @@ type Store interface {
 	// OldestUser finds the user with this role who registered first.
 	// CodeNotFound when nobody has the role.
 	OldestUser(ctx context.Context, role Role) (*User, error)
+	// SetPassword replaces a user's password hash and deletes their
+	// sessions and tokens, in one transaction: whoever held the old
+	// password is signed out everywhere. CodeNotFound.
+	SetPassword(ctx context.Context, userID int64, hash string) error
 	// Users lists up to limit users with an ID above after, by ID. With a
 	// board ID, only the board's creator and those who wrote in it.
 	Users(ctx context.Context, board, after int64, limit int) ([]User, error)

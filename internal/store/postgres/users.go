@@ -187,3 +187,21 @@ func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, deci
 	}
 	return nil
 }
+
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
+		if err != nil {
+			return fmt.Errorf("set password of user %d: %w", userID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return forum.Errorf(forum.CodeNotFound, "no user %d", userID)
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE user_id = $1`, `DELETE FROM tokens WHERE user_id = $1`} {
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return fmt.Errorf("set password of user %d: %w", userID, err)
+			}
+		}
+		return nil
+	}), "")
+}

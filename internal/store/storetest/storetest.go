@@ -41,6 +41,7 @@ import (
 func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
+	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("Throttle", func(t *testing.T) { testThrottle(t, open) })
 	t.Run("Boards", func(t *testing.T) { testBoards(t, open) })

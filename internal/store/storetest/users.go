@@ -3,6 +3,7 @@ package storetest
 import (
 	"crypto/sha256"
 	"testing"
+	"time"
 
 	"parley/internal/forum"
 )
@@ -239,4 +240,35 @@ func testTokens(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatalf("the token stopped working after another user tried to delete it: %+v, %v", u, err)
 		}
 	})
+}
+
+// testSetPassword: a new password hash replaces the old one and ends every
+// session and token of that user, and only of that user.
+func testSetPassword(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	ctx := t.Context()
+	alice, bob := MustCreateUser(t, st, "alice"), MustCreateUser(t, st, "bob")
+	now := Tick()
+	for _, u := range []*forum.User{alice, bob} {
+		mustCreateSession(t, st, u, "session of "+u.Name, now, time.Hour)
+		if err := st.CreateToken(ctx, &forum.Token{UserID: u.ID, Hash: []byte("token of " + u.Name), Hint: "t", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const hash = "$argon2id$v=19$m=64,t=1,p=1$bmV3c2FsdA$bmV3a2V5"
+	if err := st.SetPassword(ctx, alice.ID, hash); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := st.UserByName(ctx, "alice"); err != nil || u.PasswordHash != hash {
+		t.Errorf("alice's hash after SetPassword: %v, %v", u, err)
+	}
+	wantNoSession(t, st, "session of alice", now)
+	if _, err := st.UserByToken(ctx, []byte("token of alice")); forum.ErrorCode(err) != forum.CodeNotFound {
+		t.Errorf("alice's token after SetPassword: %v; want not found", err)
+	}
+	mustSessionUser(t, st, "session of bob", now, bob)
+	if u, err := st.UserByToken(ctx, []byte("token of bob")); err != nil || u.ID != bob.ID {
+		t.Errorf("bob's token after alice's SetPassword: %v, %v", u, err)
+	}
+	WantCode(t, st.SetPassword(ctx, bob.ID+100, hash), forum.CodeNotFound)
 }
