@@ -123,6 +123,9 @@ func importFile(ctx context.Context, args []string, getenv env, stdin io.Reader,
 	if sum.Skipped > 0 {
 		fmt.Fprintf(stdout, "%s stored already were left as they are\n", plural(sum.Skipped, "message", "messages"))
 	}
+	if errors.Is(err, context.Canceled) {
+		return errors.New("import: interrupted; the boards stored before the one being read are kept, that one is not")
+	}
 	var lines []string
 	for _, e := range unjoin(err) {
 		if le, ok := errors.AsType[*transfer.LineError](e); ok {

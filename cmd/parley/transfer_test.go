@@ -91,7 +91,7 @@ func TestImportExportErrors(t *testing.T) {
 			"parley: import: open " + filepath.Join(dir, "nope.jsonl") + ": no such file or directory\n"},
 		{"BadLines", []string{"import", bad, "--db", db}, 1,
 			"parley: import: 2 bad lines; the board holding the first was not imported, nor anything after it:\n" +
-				"  line 5: not a JSON record: unexpected EOF\n" +
+				"  line 5: not a JSON record: unexpected end of JSON input\n" +
 				`  line 7: unknown record type "poll" (known: user, board, message)` + "\n"},
 		{"ExportMissingBoard", []string{"export", "--board", "nope", "--db", db}, 1, "parley: no board \"nope\"\n"},
 		{"ExportArgument", []string{"export", "out.jsonl", "--db", db}, 2,

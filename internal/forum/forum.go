@@ -223,30 +223,36 @@ type Store interface {
 	// reached: number itself when it answers no message. CodeNotFound when
 	// the board has no message number.
 	ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error)
-	// Load starts a bulk load: an import, written by a Loader that only one
-	// caller uses at a time.
-	Load(ctx context.Context) (Loader, error)
-
 	// Thread returns message root of a board and the messages that answer
 	// it, directly or through others, breadth-first: by depth below root,
 	// then by number; at most limit messages, the first in that order. No
 	// messages when root does not exist.
 	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
+
+	// Load starts a bulk load, an import, through a Loader that one caller
+	// uses at a time. CodeUnavailable when the database cannot be reached.
+	Load(ctx context.Context) (Loader, error)
 }
 
 // Loader writes an import in bulk, bypassing group commit and the checks of
 // posting: its caller has validated every value and resolved every name to
 // an ID. What is written between two Commits is stored together or not at
 // all, and is visible to no reader before its Commit.
+//
+// Writes are buffered: an error of AddMessage may be reported by a later
+// AddMessage or by Commit, and after any error the caller only Closes.
 type Loader interface {
-	// CreateUser stores u as it is and sets its ID.
+	// CreateUser stores u as it is and sets its ID. CodeConflict when the
+	// name is taken, ignoring case.
 	CreateUser(ctx context.Context, u *User) error
 	// CreateBoard stores b with its counters at zero and sets its ID.
+	// CodeConflict when the slug is taken.
 	CreateBoard(ctx context.Context, b *Board) error
 	// AddMessage stores m as it is — number, times, AuthorID, ReplyTo and
 	// ReplyToAuthorID, removal, HTML — for its BoardID. Numbers of a board
-	// come in ascending order, above those it had. Reply counts and the
-	// counters of boards and authors are set at Commit.
+	// come in ascending order, above those it had; a number stored already
+	// is CodeConflict. Reply counts and the counters of boards and authors
+	// are set at Commit.
 	AddMessage(ctx context.Context, m *Message) error
 	// Commit stores what was written since the last Commit, with the
 	// counters it changes rebuilt: the replied-to messages' reply counts,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"parley/internal/forum"
 )
@@ -30,6 +32,8 @@ func Export(ctx context.Context, st forum.Store, w io.Writer, slug string) error
 		if boards, err = st.Boards(ctx); err != nil {
 			return err
 		}
+		// Byte order, whatever the database's collation.
+		slices.SortFunc(boards, func(a, b forum.Board) int { return strings.Compare(a.Slug, b.Slug) })
 	}
 	out, err := NewWriter(w)
 	if err != nil {
@@ -63,8 +67,10 @@ func exportBoard(ctx context.Context, st forum.Store, out *Writer, b *forum.Boar
 		CreatedAt: b.CreatedAt, CreatedBy: b.Creator}); err != nil {
 		return err
 	}
-	for from := int64(1); ; {
-		msgs, err := st.Messages(ctx, b.ID, forum.Window{From: from, Limit: page})
+	// Up to the last number read before the users were: every author of
+	// those messages is in the file, even while members join and post.
+	for from := int64(1); from <= b.LastNumber; {
+		msgs, err := st.Messages(ctx, b.ID, forum.Window{From: from, Limit: int(min(page, b.LastNumber-from+1))})
 		if err != nil {
 			return fmt.Errorf("export board %s from message %d: %w", b.Slug, from, err)
 		}
@@ -78,6 +84,7 @@ func exportBoard(ctx context.Context, st forum.Store, out *Writer, b *forum.Boar
 		}
 		from = msgs[len(msgs)-1].Number + 1
 	}
+	return nil
 }
 
 func messageRecord(m *forum.Message) Message {

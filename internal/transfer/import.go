@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"parley/internal/forum"
 	"parley/internal/password"
@@ -183,7 +184,7 @@ func (w *writer) run(ctx context.Context, batches <-chan *batch) error {
 		}
 		for i := range b.ops {
 			if err := w.do(ctx, &b.ops[i]); err != nil {
-				return &LineError{Line: b.ops[i].line, Err: err}
+				return w.failed(&b.ops[i], err)
 			}
 		}
 		if w.progress != nil {
@@ -191,6 +192,20 @@ func (w *writer) run(ctx context.Context, batches <-chan *batch) error {
 		}
 	}
 	return nil
+}
+
+// failed says what the store refused. The Loader writes messages some way
+// behind the ops that add them, so an error is the board's, not a line's.
+func (w *writer) failed(o *op, err error) error {
+	switch {
+	case o.user != nil:
+		return fmt.Errorf("store member %s (line %d): %w", o.user.Name, o.line, err)
+	case o.board != nil:
+		return fmt.Errorf("store board %s (line %d): %w", o.board.Slug, o.line, err)
+	case o.on != nil:
+		return fmt.Errorf("store board %s: %w", o.on.Slug, err)
+	}
+	return fmt.Errorf("store the members: %w", err)
 }
 
 func (w *writer) do(ctx context.Context, o *op) error {
@@ -263,19 +278,8 @@ type boardState struct {
 func newImporter(ctx context.Context, st forum.Store, opt Options) (*importer, error) {
 	im := &importer{st: st, opt: opt, users: map[string]*forum.User{}, created: map[string]int{},
 		boards: map[string]*boardState{}}
-	for after := int64(0); ; {
-		users, err := st.Users(ctx, 0, after, page)
-		if err != nil {
-			return nil, err
-		}
-		if len(users) == 0 {
-			break
-		}
-		for i := range users {
-			im.users[strings.ToLower(users[i].Name)] = &users[i]
-		}
-		after = users[len(users)-1].ID
-	}
+	// Boards first: whoever wrote their messages up to the last numbers
+	// read exists when the users are read, even while members join.
 	boards, err := st.Boards(ctx)
 	if err != nil {
 		return nil, err
@@ -284,32 +288,19 @@ func newImporter(ctx context.Context, st forum.Store, opt Options) (*importer, e
 		b := &boards[i]
 		im.boards[b.Slug] = &boardState{b: b, stored: b.LastNumber, authors: make([]*forum.User, b.LastNumber+1)}
 	}
-	return im, nil
-}
-
-// record holds any record: the header or one of the types.
-type record struct {
-	Format  string `json:"format"`
-	Version int    `json:"version"`
-	Type    string `json:"type"`
-
-	Name         string    `json:"name"`
-	Role         string    `json:"role"`
-	CreatedAt    time.Time `json:"created_at"`
-	PasswordHash string    `json:"password_hash"`
-
-	Slug        string `json:"slug"`
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	CreatedBy   string `json:"created_by"`
-
-	Board    string     `json:"board"`
-	Number   int64      `json:"number"`
-	Author   string     `json:"author"`
-	ReplyTo  *int64     `json:"reply_to"`
-	Removed  *Removal   `json:"removed"`
-	EditedAt *time.Time `json:"edited_at"`
-	Body     string     `json:"body"`
+	for after := int64(0); ; {
+		users, err := st.Users(ctx, 0, after, page)
+		if err != nil {
+			return nil, err
+		}
+		if len(users) == 0 {
+			return im, nil
+		}
+		for i := range users {
+			im.users[strings.ToLower(users[i].Name)] = &users[i]
+		}
+		after = users[len(users)-1].ID
+	}
 }
 
 type countingReader struct {
@@ -326,6 +317,16 @@ func (c countingReader) Read(p []byte) (int, error) {
 func (im *importer) readAll(ctx context.Context, r io.Reader) error {
 	sc := bufio.NewScanner(countingReader{r, &im.read})
 	sc.Buffer(make([]byte, 64<<10), maxLine)
+	// An export ends every line with a newline: a last line without one
+	// is a file cut short, maybe in a pipe whose writer failed.
+	cut := false
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		n, line, err := bufio.ScanLines(data, atEOF)
+		if atEOF && n == len(data) && n > 0 && data[n-1] != '\n' {
+			cut = true
+		}
+		return n, line, err
+	})
 	for sc.Scan() {
 		im.line++
 		if err := ctx.Err(); err != nil {
@@ -348,7 +349,15 @@ func (im *importer) readAll(ctx context.Context, r io.Reader) error {
 		im.fail(&LineError{Line: 1, Err: errors.New("the file is empty: not a Parley export")})
 		return nil
 	}
-	im.emit(op{line: im.line, commit: true})
+	if cut {
+		im.fail(errors.New("the last line does not end with a newline: the file is cut short"))
+		return nil
+	}
+	if im.cur != nil {
+		im.emit(op{line: im.cur.line, commit: true, on: im.cur.b})
+	} else {
+		im.emit(op{line: im.line, commit: true})
+	}
 	im.flush()
 	return nil
 }
@@ -391,43 +400,65 @@ func (im *importer) readLine(ctx context.Context, line []byte) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return errors.New("the line is empty; each line holds one record")
 	}
-	var rec record
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rec); err != nil {
+	// encoding/json would put U+FFFD in place of bad bytes: say so rather.
+	if !utf8.Valid(line) {
+		return errors.New("the line is not valid UTF-8")
+	}
+	var kind struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(line, &kind); err != nil {
 		return fmt.Errorf("not a JSON record: %w", err)
 	}
-	if dec.More() {
-		return errors.New("more than one JSON value on the line")
-	}
 	if im.line == 1 {
-		return header(&rec)
+		var h Header
+		if err := decode(line, &h); err != nil || h.Format != Format {
+			return fmt.Errorf(`not a Parley export: the first line must be {"format":"parley","version":%d}`, Version)
+		}
+		if h.Version != Version {
+			return fmt.Errorf("export format version %d is not supported: this Parley reads version %d", h.Version, Version)
+		}
+		return nil
 	}
-	switch rec.Type {
+	switch kind.Type {
 	case TypeUser:
-		return im.user(&rec)
+		var u User
+		if err := decode(line, &u); err != nil {
+			return err
+		}
+		return im.user(&u)
 	case TypeBoard:
-		return im.board(&rec)
+		var b Board
+		if err := decode(line, &b); err != nil {
+			return err
+		}
+		return im.board(&b)
 	case TypeMessage:
-		return im.message(ctx, &rec)
+		var m Message
+		if err := decode(line, &m); err != nil {
+			return err
+		}
+		return im.message(ctx, &m)
 	case "":
 		return errors.New(`the record has no "type"`)
 	default:
-		return fmt.Errorf("unknown record type %q (known: user, board, message)", rec.Type)
+		return fmt.Errorf("unknown record type %q (known: user, board, message)", kind.Type)
 	}
 }
 
-func header(rec *record) error {
-	if rec.Format != Format || rec.Type != "" {
-		return fmt.Errorf(`not a Parley export: the first line must be {"format":"parley","version":%d}`, Version)
-	}
-	if rec.Version != Version {
-		return fmt.Errorf("export format version %d is not supported: this Parley reads version %d", rec.Version, Version)
+// decode reads one record, known to be one JSON value, strictly: a field
+// its type does not have is an error, so that nothing in the file is
+// silently dropped.
+func decode(line []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("not a JSON record: %w", err)
 	}
 	return nil
 }
 
-func (im *importer) user(rec *record) error {
+func (im *importer) user(rec *User) error {
 	if err := forum.ValidateUserName(rec.Name); err != nil {
 		return fmt.Errorf("user: %w", err)
 	}
@@ -471,13 +502,31 @@ func (im *importer) member(name, field string, at time.Time) (*forum.User, error
 	return u, nil
 }
 
-func (im *importer) board(rec *record) error {
+func (im *importer) board(rec *Board) error {
+	// The board before is complete: stored now, with the members created
+	// since the board before it, whatever this record holds. The first
+	// board takes the users before it along, so that a file refused in its
+	// first board stores nothing.
+	if im.cur != nil {
+		im.emit(op{line: im.cur.line, commit: true, on: im.cur.b})
+	}
+	im.cur = nil
 	if err := forum.ValidateSlug(rec.Slug); err != nil {
 		return fmt.Errorf("board: %w", err)
 	}
-	if bs, ok := im.boards[rec.Slug]; ok && bs.line != 0 {
-		return fmt.Errorf("board %s appears twice (first on line %d)", rec.Slug, bs.line)
+	bs, known := im.boards[rec.Slug]
+	if known && bs.line != 0 {
+		first := bs.line
+		bs.last, im.cur = 0, bs // its messages again are checked quietly
+		return fmt.Errorf("board %s appears twice (first on line %d)", rec.Slug, first)
 	}
+	if !known {
+		bs = &boardState{b: &forum.Board{Slug: rec.Slug}, authors: make([]*forum.User, 1, 1024)}
+		im.boards[rec.Slug] = bs
+	}
+	// From here the board's messages are read as its own, even when its
+	// record is bad: they are checked, and not blamed for that.
+	bs.line, bs.last, im.cur = im.line, 0, bs
 	title, err := forum.ValidateTitle(rec.Title)
 	if err != nil {
 		return fmt.Errorf("board %s: %w", rec.Slug, err)
@@ -489,30 +538,19 @@ func (im *importer) board(rec *record) error {
 	if rec.CreatedAt.IsZero() {
 		return fmt.Errorf("board %s: created_at is required", rec.Slug)
 	}
-	// The board before is complete: stored now, with the members created
-	// since the board before it. The first board takes the users before it
-	// along, so that a file refused in its first board stores nothing.
-	if im.cur != nil {
-		im.emit(op{line: im.line, commit: true})
+	if known {
+		return nil // a stored board keeps its title, description and creator
 	}
 	creator, err := im.member(rec.CreatedBy, "created_by", rec.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("board %s: %w", rec.Slug, err)
 	}
-	bs, stored := im.boards[rec.Slug]
-	if !stored {
-		bs = &boardState{b: &forum.Board{Slug: rec.Slug, Title: title, Description: desc, CreatedAt: canonical(rec.CreatedAt)},
-			authors: make([]*forum.User, 1, 1024)}
-		im.boards[rec.Slug] = bs
-		im.emit(op{line: im.line, board: bs.b, author: creator})
-	}
-	// A stored board keeps its title, description and creator.
-	bs.line, bs.last = im.line, 0
-	im.cur = bs
+	bs.b.Title, bs.b.Description, bs.b.CreatedAt = title, desc, canonical(rec.CreatedAt)
+	im.emit(op{line: im.line, board: bs.b, author: creator})
 	return nil
 }
 
-func (im *importer) message(ctx context.Context, rec *record) error {
+func (im *importer) message(ctx context.Context, rec *Message) error {
 	bs := im.cur
 	switch {
 	case rec.Board == "":
@@ -534,9 +572,6 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		return fmt.Errorf("board %s: message %d follows message %d: numbers go up by one", bs.b.Slug, n, bs.last)
 	case bs.broken:
 		// Lines may be missing before this one: it is checked as it is.
-		if n >= int64(len(bs.authors)) {
-			bs.authors = append(bs.authors, make([]*forum.User, n+1-int64(len(bs.authors)))...)
-		}
 	case bs.last == 0 && n > bs.stored+1:
 		return fmt.Errorf("board %s: its first message is %d, where %d was expected: numbers go up by one", bs.b.Slug, n, bs.stored+1)
 	case bs.last != 0 && n != bs.last+1:
@@ -579,9 +614,8 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		}
 		m.ReplyTo = r
 	}
-	author, err := im.member(rec.Author, "author", rec.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+	if err := forum.ValidateUserName(rec.Author); err != nil {
+		return fmt.Errorf("%s: author: %w", where, err)
 	}
 	bs.last = n
 	if n <= bs.stored && bs.broken {
@@ -595,8 +629,14 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 		im.skipped++
 		return nil
 	}
+	author, err := im.member(rec.Author, "author", rec.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
 	if bs.broken {
-		bs.authors[n] = author
+		if n == int64(len(bs.authors)) { // numbers may have gaps now: no room is made for them
+			bs.authors = append(bs.authors, author)
+		}
 		return nil // nothing more of this board is written
 	}
 	bs.authors = append(bs.authors[:n], author)
@@ -607,8 +647,8 @@ func (im *importer) message(ctx context.Context, rec *record) error {
 // authorOf finds who wrote message n of a board: read earlier in the file,
 // or stored before the import.
 func (im *importer) authorOf(ctx context.Context, bs *boardState, n int64) (*forum.User, error) {
-	if a := bs.authors[n]; a != nil {
-		return a, nil
+	if n < int64(len(bs.authors)) && bs.authors[n] != nil {
+		return bs.authors[n], nil
 	}
 	if n > bs.stored {
 		return nil, fmt.Errorf("board %s has no message %d", bs.b.Slug, n)

@@ -280,8 +280,8 @@ func TestImportRefuses(t *testing.T) {
 		{"NotAnExport", lines(ann), `line 1: not a Parley export: the first line must be {"format":"parley","version":1}`},
 		{"Version", lines(`{"format":"parley","version":2}`), "line 1: export format version 2 is not supported: this Parley reads version 1"},
 		{"BadJSON", lines(head, ann, boardA, msg("a", 1, 0), `{"type":"message","board":"a",`),
-			"line 5: not a JSON record: unexpected EOF"},
-		{"TwoValues", lines(head, ann+ann), "line 2: more than one JSON value on the line"},
+			"line 5: not a JSON record: unexpected end of JSON input"},
+		{"TwoValues", lines(head, ann+ann), "line 2: not a JSON record: invalid character '{' after top-level value"},
 		{"EmptyLine", lines(head, "", ann), "line 2: the line is empty; each line holds one record"},
 		{"UnknownType", lines(head, `{"type":"poll","name":"x"}`), `line 2: unknown record type "poll" (known: user, board, message)`},
 		{"NoType", lines(head, `{"name":"x"}`), `line 2: the record has no "type"`},
@@ -296,7 +296,6 @@ func TestImportRefuses(t *testing.T) {
 		{"UserTwice", lines(head, ann, strings.Replace(ann, "ann", "ANN", 1)),
 			"line 3: user ANN was created on line 2 already: a user's record comes once, before what names them"},
 		{"NoTime", lines(head, `{"type":"user","name":"x","role":"member"}`), "line 2: user x: created_at is required"},
-		{"BoardTwice", lines(head, ann, boardA, msg("a", 1, 0), boardA), "line 5: board a appears twice (first on line 3)"},
 		{"MissingBoard", lines(head, ann, msg("a", 1, 0)), "line 3: message 1: board a has no board record before it"},
 		{"DuplicateNumber", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 0), msg("a", 2, 0)),
 			"line 6: board a has message 2 twice"},
@@ -318,6 +317,14 @@ func TestImportRefuses(t *testing.T) {
 			`line 4: not a JSON record: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"`},
 		// After a bad line, later lines are checked as far as they can be
 		// without it: a gap may be the bad line's doing, a step back not.
+		{"CutShort", lines(head, ann, boardA, msg("a", 1, 0)) + msg("a", 2, 1),
+			"line 5: the last line does not end with a newline: the file is cut short"},
+		{"NotUTF8", lines(head, ann, boardA, strings.Replace(msg("a", 1, 0), "m1", "m\xff1", 1)),
+			"line 4: the line is not valid UTF-8"},
+		{"FieldOfAnotherType", lines(head, ann, boardA, strings.Replace(msg("a", 1, 0), `"body"`, `"title":"x","body"`, 1)),
+			`line 4: not a JSON record: json: unknown field "title"`},
+		{"HugeNumberAfterBadLine", lines(head, ann, boardA, msg("a", 1, 0), `{"type":"x"}`, msg("a", 1<<62, 0), msg("a", 1<<62+1, 1<<61)),
+			`line 5: unknown record type "x" (known: user, board, message)`},
 		{"SeveralLines", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 1, 0), `{"type":"x"}`, msg("a", 5, 0), msg("a", 4, 9)), strings.Join([]string{
 			"line 5: board a has message 1 twice",
 			`line 6: unknown record type "x" (known: user, board, message)`,
@@ -351,6 +358,13 @@ func TestImportPerBoard(t *testing.T) {
 			"line 8: board b has message 1 twice\nline 9: board b has message 1 twice", 2},
 		{"AfterOtherBoard", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), boardB, msg("a", 3, 0)),
 			"line 7: message 3 of board a: a board's messages must follow its record (line 3) with no other board between", 0},
+		{"BoardTwice", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), boardA, msg("a", 1, 0)),
+			"line 6: board a appears twice (first on line 3)", 0},
+		// A bad board record does not undo the board before it, and its
+		// messages are checked without being blamed for it.
+		{"BadBoardRecord", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), strings.Replace(boardB, `"title":"B"`, `"title":" "`, 1),
+			msg("b", 1, 0), msg("b", 2, 1)),
+			"line 6: board b: title is required", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := sqlitetest.Open(t)

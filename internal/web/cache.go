@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -83,11 +84,19 @@ func (c *pageCache) put(uri, version string, body []byte) {
 
 // boardPage answers a GET of a page of board b that build makes. For a
 // reader who is not signed in, the page carries an ETag and Last-Modified
-// from the board's version, a conditional request that still holds is
-// answered 304 before anything else is read, and the bytes are kept and
+// from the board's version, a request whose If-None-Match holds the ETag
+// is answered 304 before anything else is read, and the bytes are kept and
 // served again while the board stays as it was. A signed-in reader's page
 // holds their name and forms, and is rendered each time.
-func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Board, build func() (templ.Component, error)) error {
+//
+// If-Modified-Since is not answered: HTTP dates have whole seconds, and a
+// board changes within one; browsers send the ETag.
+//
+// The bytes are kept only for an address whose query holds nothing but the
+// parameters named, once each: the page quotes its address (the sign-in
+// link), so other parameters would make other pages, and anyone could
+// push the pages readers use out of the cache with made-up ones.
+func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Board, params []string, build func() (templ.Component, error)) error {
 	if readerOf(r.Context()) != nil {
 		c, err := build()
 		if err != nil {
@@ -96,25 +105,29 @@ func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Boar
 		return s.render(w, r, http.StatusOK, c)
 	}
 	etag := fmt.Sprintf(`"%d.%d.%d.%s"`, b.ID, b.LastNumber, b.Revision, s.release)
-	modified := b.CreatedAt
+	modified := s.started
 	for _, t := range []time.Time{b.LastPostedAt, b.ChangedAt} {
 		if t.After(modified) {
 			modified = t
 		}
 	}
-	validators := func(h http.Header) {
-		h.Set("ETag", etag)
-		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
-		h.Set("Cache-Control", "no-cache")
+	keep := true
+	for name, values := range r.URL.Query() {
+		keep = keep && len(values) == 1 && slices.Contains(params, name)
 	}
-	if notModified(r, etag, modified) {
-		validators(w.Header())
+	h := w.Header()
+	if matches(r.Header.Get("If-None-Match"), etag) {
+		h.Set("ETag", etag)
+		h.Set("Cache-Control", "no-cache")
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	uri := r.URL.RequestURI()
-	body := s.cache.get(uri, etag)
-	if body == nil {
+	var page []byte
+	if keep {
+		page = s.cache.get(uri, etag)
+	}
+	if page == nil {
 		c, err := build()
 		if err != nil {
 			return err
@@ -123,32 +136,26 @@ func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Boar
 		if err := c.Render(r.Context(), &buf); err != nil {
 			return fmt.Errorf("render %s: %w", r.URL.Path, err)
 		}
-		body = buf.Bytes()
-		s.cache.put(uri, etag, body)
+		page = buf.Bytes()
+		if keep {
+			s.cache.put(uri, etag, page)
+		}
 	}
-	h := w.Header()
-	validators(h)
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", "no-cache")
+	s.send(w, r, http.StatusOK, page)
 	return nil
 }
 
-// notModified reports whether a conditional GET's validators still hold:
-// If-None-Match when sent (weak comparison, RFC 9110 13.1.2), otherwise
-// If-Modified-Since. HTTP dates have whole seconds, so a client that sends
-// only the latter may miss a change made in the second it last read.
-func notModified(r *http.Request, etag string, modified time.Time) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
-			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == etag || tag == "*" {
-				return true
-			}
+// matches reports whether an If-None-Match header names etag (weak
+// comparison, RFC 9110 13.1.2). "*" is not taken: it would answer 304 for
+// a page that does not exist.
+func matches(ifNoneMatch, etag string) bool {
+	for tag := range strings.SplitSeq(ifNoneMatch, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(tag), "W/") == etag {
+			return true
 		}
-		return false
 	}
-	since, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
-	return err == nil && !modified.Truncate(time.Second).After(since)
+	return false
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"parley/internal/web"
 )
@@ -20,9 +19,9 @@ func (b *browser) getIf(path, header, value string) *page {
 }
 
 // TestCachedPages: a board window and a message page, as a reader who is
-// not signed in gets them, carry validators; a conditional GET is answered
-// 304 while the board stays as it was, and the page changes — never served
-// stale from the cache — once a message is posted or removed.
+// not signed in gets them, carry validators; a request with the ETag is
+// answered 304 while the board stays as it was, and the page changes —
+// never served stale from the cache — once a message is posted or removed.
 func TestCachedPages(t *testing.T) {
 	for _, path := range []string{"/b/talk?from=1", "/b/talk?before=26", "/b/talk/1"} {
 		t.Run(path, func(t *testing.T) {
@@ -46,8 +45,13 @@ func TestCachedPages(t *testing.T) {
 			if p := b.getIf(path, "If-None-Match", etag); p.status != http.StatusNotModified || p.body != "" {
 				t.Errorf("If-None-Match with the page's ETag: %d, %d bytes; want 304, none", p.status, len(p.body))
 			}
-			if p := b.getIf(path, "If-Modified-Since", modified); p.status != http.StatusNotModified {
-				t.Errorf("If-Modified-Since its Last-Modified: %d; want 304", p.status)
+			// Whole seconds cannot tell a board's changes apart: only the
+			// ETag is taken.
+			if p := b.getIf(path, "If-Modified-Since", modified); p.status != http.StatusOK {
+				t.Errorf("If-Modified-Since its Last-Modified: %d; want 200", p.status)
+			}
+			if p := b.getIf(path, "If-None-Match", "*"); p.status != http.StatusOK {
+				t.Errorf("If-None-Match *: %d; want 200", p.status)
 			}
 
 			f.MustPost(t, ann, "talk", "one more", 1)
@@ -63,9 +67,6 @@ func TestCachedPages(t *testing.T) {
 				t.Error("the ETag stayed the same after a removal")
 			}
 			removed.wantText(t, "Deleted by its author.") // never the page kept from before
-			if p := b.getIf(path, "If-Modified-Since", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); p.status != http.StatusNotModified {
-				t.Errorf("If-Modified-Since a later time: %d; want 304", p.status)
-			}
 		})
 	}
 }

@@ -16,15 +16,11 @@ const repliesShown = 25
 // message is GET /b/{slug}/{n}: one message with its header, previous and
 // next, and its first replies.
 func (s *server) message(w http.ResponseWriter, r *http.Request) error {
-	n, err := messageNumber(r)
+	b, n, err := s.messageBoard(r)
 	if err != nil {
 		return err
 	}
-	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		return err
-	}
-	return s.boardPage(w, r, b, func() (templ.Component, error) {
+	return s.boardPage(w, r, b, nil, func() (templ.Component, error) {
 		m, err := s.svc.MessageOn(r.Context(), b, n)
 		if err != nil {
 			return nil, err
@@ -51,14 +47,21 @@ func messageNumber(r *http.Request) (int64, error) {
 	return n, nil
 }
 
+// messageBoard reads the board a path names, and the message number it
+// names there.
+func (s *server) messageBoard(r *http.Request) (*forum.Board, int64, error) {
+	n, err := messageNumber(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
+	return b, n, err
+}
+
 // boardMessage reads the board and the message a path names, the board
 // once.
 func (s *server) boardMessage(r *http.Request) (*forum.Board, *forum.Message, error) {
-	n, err := messageNumber(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, err := s.svc.Board(r.Context(), r.PathValue("slug"))
+	b, n, err := s.messageBoard(r)
 	if err != nil {
 		return nil, nil, err
 	}

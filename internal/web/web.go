@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -40,9 +41,11 @@ type server struct {
 	// requests sent by other sites' pages.
 	routed http.Handler
 	cache  *pageCache
-	// release sets this process's pages apart in ETags: a new binary may
-	// render a board that did not change differently.
+	// release sets this process's pages apart in ETags, and started in
+	// Last-Modified: a new binary may render a board that did not change
+	// differently.
 	release string
+	started time.Time
 }
 
 // New returns the handler of every page.
@@ -58,6 +61,7 @@ func New(svc *forum.Service, opt Options) http.Handler {
 		static:  loadStatics(),
 		cache:   newPageCache(cacheBytes),
 		release: rand.Text()[:8],
+		started: time.Now(),
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -186,20 +190,28 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	if err := c.Render(r.Context(), buf); err != nil {
 		return fmt.Errorf("render %s: %w", r.URL.Path, err)
 	}
+	s.send(w, r, status, buf.Bytes())
+	return nil
+}
+
+// send writes a rendered page. Pages are never stored by browsers or
+// proxies without asking again: a page a handler validates (boardPage)
+// says so itself, others say no-cache, private when signed in.
+func (s *server) send(w http.ResponseWriter, r *http.Request, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if readerOf(r.Context()) != nil {
-		h.Set("Cache-Control", "private, no-cache")
-	} else {
-		h.Set("Cache-Control", "no-cache")
+	if h.Get("Cache-Control") == "" {
+		if readerOf(r.Context()) != nil {
+			h.Set("Cache-Control", "private, no-cache")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
 	}
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	if err != nil {
+	if _, err := w.Write(page); err != nil {
 		// The client went away; nothing more can be said to it.
 		s.log.DebugContext(r.Context(), "web: write", "path", r.URL.Path, "err", err)
 	}
-	return nil
 }
 
 // redirect answers a form post with the page to see next (post/redirect/get).

@@ -47,6 +47,10 @@ type Buffer struct {
 	byKey   map[Key]*forum.Message
 	counts  Counts
 	written int64
+	// created holds the boards created in this unit; stored is set once
+	// a message goes to another.
+	created map[int64]bool
+	stored  bool
 }
 
 // New returns a Buffer that hands the messages, in the order added and
@@ -59,11 +63,18 @@ func New(write func([]*forum.Message) error) *Buffer {
 
 func (b *Buffer) reset() {
 	b.counts = Counts{Replies: map[Key]int64{}, Authors: map[int64]int64{}, Boards: map[int64]Tail{}}
+	b.created, b.stored, b.written = map[int64]bool{}, false, 0
 }
+
+// Created notes a board created in this unit.
+func (b *Buffer) Created(board int64) { b.created[board] = true }
 
 // Add counts m into the counters and the message it answers, and holds it
 // back; it writes the older half of what it holds when full.
 func (b *Buffer) Add(m *forum.Message) error {
+	if !b.created[m.BoardID] {
+		b.stored = true
+	}
 	if m.ReplyTo != 0 {
 		k := Key{m.BoardID, m.ReplyTo}
 		if target, ok := b.byKey[k]; ok {
@@ -87,10 +98,6 @@ func (b *Buffer) Add(m *forum.Message) error {
 	return nil
 }
 
-// Written is how many messages the Buffer has handed to write since the
-// last Take.
-func (b *Buffer) Written() int64 { return b.written }
-
 // Take writes every message held and returns the counters summed since the
 // last Take.
 func (b *Buffer) Take() (Counts, error) {
@@ -99,16 +106,7 @@ func (b *Buffer) Take() (Counts, error) {
 	}
 	c := b.counts
 	b.reset()
-	b.written = 0
 	return c, nil
-}
-
-// Drop forgets what is held and counted, for a load rolled back.
-func (b *Buffer) Drop() {
-	clear(b.byKey)
-	b.pending = b.pending[:0]
-	b.written = 0
-	b.reset()
 }
 
 func (b *Buffer) writeOldest(n int) error {
@@ -127,9 +125,13 @@ func (b *Buffer) writeOldest(n int) error {
 	return nil
 }
 
-// DeferIndexes reports whether a load that has written added rows into a
-// table of existing rows should drop the table's secondary indexes and
-// build them afresh at its end: once it outgrows what the table held,
-// sorting everything once costs less than inserting the rest into the
-// indexes one by one.
-func DeferIndexes(existing, added int64) bool { return added > max(existing, 50_000) }
+// DeferIndexes reports whether the load should drop the table's secondary
+// indexes before writing n more rows, and build them afresh at its end:
+// once this unit outgrows what the table held, sorting everything once
+// costs less than inserting the rest into the indexes one by one. Only
+// for a unit whose messages all go to boards it created: on PostgreSQL the
+// dropped indexes lock the table against readers until the commit, and
+// an import reads the messages a board it continues has already.
+func (b *Buffer) DeferIndexes(existing int64, n int) bool {
+	return !b.stored && b.written+int64(n) > max(existing, 50_000)
+}

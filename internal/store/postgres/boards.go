@@ -45,7 +45,7 @@ func (s *Store) BoardBySlug(ctx context.Context, slug string) (*forum.Board, err
 }
 
 func (s *Store) Boards(ctx context.Context) ([]forum.Board, error) {
-	rows, err := s.pool.Query(ctx, boardQuery+` ORDER BY slug`)
+	rows, err := s.pool.Query(ctx, boardQuery+` ORDER BY slug COLLATE "C"`)
 	if err != nil {
 		return nil, translate(fmt.Errorf("boards: %w", err), "")
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +13,8 @@ import (
 	"parley/internal/store/bulk"
 )
 
-// Users reads through the primary key, or for one board through
-// messages_by_author: each user's check stops at their first message there.
+// Users reads through the primary key; for one board, each user's check
+// walks their messages (messages_by_author) until one is in the board.
 func (s *Store) Users(ctx context.Context, board, after int64, limit int) ([]forum.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users
 		WHERE id > $1 AND ($2 = 0 OR id = (SELECT created_by FROM boards WHERE id = $2)
@@ -45,30 +46,32 @@ func (s *Store) Load(ctx context.Context) (forum.Loader, error) {
 		return nil, translate(fmt.Errorf("load: %w", err), "")
 	}
 	l := &loader{conn: conn}
-	if err := l.begin(ctx); err != nil {
-		l.Close()
-		return nil, err
-	}
+	l.buf = bulk.New(l.write)
 	return l, nil
 }
 
 type loader struct {
 	conn *pgxpool.Conn
-	tx   pgx.Tx
 	buf  *bulk.Buffer
-	// existing is how many rows messages held when this unit began.
+	// tx is the current unit's, begun by its first write.
+	tx pgx.Tx
+	// existing is how many rows messages held when the unit began.
 	existing int64
 	// indexes holds the statements that build the secondary indexes on
 	// messages again while they are dropped.
 	indexes []string
 }
 
+// begin starts a unit unless one is started.
 func (l *loader) begin(ctx context.Context) error {
+	if l.tx != nil {
+		return nil
+	}
 	tx, err := l.conn.Begin(ctx)
 	if err != nil {
 		return translate(fmt.Errorf("load: begin: %w", err), "")
 	}
-	l.tx, l.buf = tx, bulk.New(l.write)
+	l.tx = tx
 	// For the indexes built at Commit.
 	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 		return translate(fmt.Errorf("load: %w", err), "")
@@ -80,6 +83,9 @@ func (l *loader) begin(ctx context.Context) error {
 }
 
 func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	err := l.tx.QueryRow(ctx,
 		`INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, u.CreatedAt).Scan(&u.ID)
@@ -87,24 +93,34 @@ func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
 }
 
 func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	err := l.tx.QueryRow(ctx,
 		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		b.Slug, b.Title, b.Description, b.CreatedAt, b.CreatorID).Scan(&b.ID)
-	return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	if err != nil {
+		return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	}
+	l.buf.Created(b.ID)
+	return nil
 }
 
 func (l *loader) AddMessage(ctx context.Context, m *forum.Message) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	return l.buf.Add(m)
 }
 
-// write copies the messages the Buffer releases. Once this unit outgrows
+// write copies the messages the Buffer releases. Once the unit outgrows
 // what the table held, it drops the secondary indexes for Commit to build
 // again. DDL is transactional: a failed load leaves them as they were.
 // Readers of messages wait for the commit meanwhile, so this is for loading
 // a forum, not for adding to a busy one.
 func (l *loader) write(msgs []*forum.Message) error {
 	ctx := context.Background()
-	if l.indexes == nil && bulk.DeferIndexes(l.existing, l.buf.Written()+int64(len(msgs))) {
+	if l.indexes == nil && l.buf.DeferIndexes(l.existing, len(msgs)) {
 		var err error
 		if l.indexes, err = l.dropIndexes(ctx); err != nil {
 			return err
@@ -116,12 +132,16 @@ func (l *loader) write(msgs []*forum.Message) error {
 			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, string(m.Removed), nullTimeArg(m.RemovedAt), nullTimeArg(m.EditedAt)}, nil
 	}))
 	if err != nil {
-		return translate(fmt.Errorf("load: copy: %w", err), "a message being loaded exists")
+		return translate(fmt.Errorf("load: copy messages %d to %d of board %d: %w", msgs[0].Number, msgs[len(msgs)-1].Number, msgs[0].BoardID, err),
+			"a message being loaded exists")
 	}
 	return nil
 }
 
 func (l *loader) Commit(ctx context.Context) error {
+	if l.tx == nil {
+		return nil // nothing was written
+	}
 	c, err := l.buf.Take()
 	if err != nil {
 		return err
@@ -130,22 +150,25 @@ func (l *loader) Commit(ctx context.Context) error {
 	for _, create := range l.indexes {
 		batch.Queue(create)
 	}
-	if l.indexes != nil {
-		// The planner's figures for messages are those of a table a
-		// fraction of its new size until autovacuum comes by.
-		batch.Queue(`ANALYZE messages`)
+	// The counters in the order posting locks their rows (post_messages):
+	// boards, then messages, then members, so that a post at the same
+	// time waits rather than deadlocks.
+	for id, t := range c.Boards {
+		batch.Queue(`UPDATE boards SET last_number = greatest(last_number, $1), last_posted_at = greatest(last_posted_at, $2)
+			WHERE id = $3`, t.Last, t.Posted, id)
 	}
-	l.indexes = nil
 	for k, n := range c.Replies {
 		batch.Queue(`UPDATE messages SET reply_count = reply_count + $1 WHERE board_id = $2 AND number = $3`, n, k.Board, k.Number)
 	}
 	for id, n := range c.Authors {
 		batch.Queue(`UPDATE users SET message_count = message_count + $1 WHERE id = $2`, n, id)
 	}
-	for id, t := range c.Boards {
-		batch.Queue(`UPDATE boards SET last_number = greatest(last_number, $1), last_posted_at = greatest(last_posted_at, $2)
-			WHERE id = $3`, t.Last, t.Posted, id)
+	if l.indexes != nil {
+		// The planner's figures for messages are those of a table a
+		// fraction of its new size until autovacuum comes by.
+		batch.Queue(`ANALYZE messages`)
 	}
+	l.indexes = nil
 	if err := l.tx.SendBatch(ctx, batch).Close(); err != nil {
 		return translate(fmt.Errorf("load: counters: %w", err), "")
 	}
@@ -154,7 +177,7 @@ func (l *loader) Commit(ctx context.Context) error {
 	if err := tx.Commit(ctx); err != nil {
 		return translate(fmt.Errorf("load: commit: %w", err), "")
 	}
-	return l.begin(ctx)
+	return nil
 }
 
 // dropIndexes drops the indexes on messages that back no constraint and
@@ -191,7 +214,7 @@ func (l *loader) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := l.tx.Rollback(ctx); err != nil && err != pgx.ErrTxClosed {
+	if err := l.tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return translate(fmt.Errorf("load: rollback: %w", err), "")
 	}
 	return nil

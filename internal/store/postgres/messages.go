@@ -145,28 +145,38 @@ func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([
 }
 
 func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
-	// The row lock of the UPDATE makes two removals take turns; the second
-	// finds the message removed and changes nothing, the board neither.
-	tag, err := s.pool.Exec(ctx, `WITH removed AS (
-			UPDATE messages SET removed = $3, removed_at = $4
-			WHERE board_id = $1 AND number = $2 AND removed = '' RETURNING board_id)
-		UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $4)
-		FROM removed WHERE boards.id = removed.board_id`, boardID, number, how, at)
-	if err != nil {
-		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The board's row first, as posting takes it (post_messages) before
+		// the row of the message it answers: a reply to this message made
+		// at the same moment waits, rather than deadlocks. Two removals
+		// take turns; the second finds the message removed.
+		if _, err := tx.Exec(ctx, `SELECT FROM boards WHERE id = $1 FOR UPDATE`, boardID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE messages SET removed = $3, removed_at = $4
+			WHERE board_id = $1 AND number = $2 AND removed = ''`, boardID, number, how, at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			_, err := tx.Exec(ctx, `UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $2) WHERE id = $1`,
+				boardID, at)
+			return err
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE board_id = $1 AND number = $2)`,
+			boardID, number).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return forum.Errorf(forum.CodeNotFound, "no message %d", number)
+		}
+		return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
+	})
+	if forum.ErrorCode(err) != forum.CodeInternal {
+		return err
 	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE board_id = $1 AND number = $2)`,
-		boardID, number).Scan(&exists); err != nil {
-		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
-	}
-	if !exists {
-		return forum.Errorf(forum.CodeNotFound, "no message %d", number)
-	}
-	return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
+	return translate(fmt.Errorf("remove message %d: %w", number, err), "")
 }
 
 // CreateMessage hands the message to the committer and waits for the commit

@@ -11,8 +11,8 @@ import (
 	"parley/internal/store/bulk"
 )
 
-// Users reads through the primary key, or for one board through
-// messages_by_author: each user's check stops at their first message there.
+// Users reads through the primary key; for one board, each user's check
+// walks their messages (messages_by_author) until one is in the board.
 func (s *Store) Users(ctx context.Context, board, after int64, limit int) ([]forum.User, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE id > ?1 AND (?2 = 0 OR id = (SELECT created_by FROM boards WHERE id = ?2)
@@ -39,14 +39,16 @@ func (s *Store) Users(ctx context.Context, board, after int64, limit int) ([]for
 const loadCacheKiB = 256 << 10
 
 // Load holds the writer connection until Close: posts through this store
-// wait, and other processes' writes wait for each Commit (busy_timeout),
-// which is why an import commits board by board.
+// wait, and other processes' writes wait for each Commit (busy_timeout,
+// 10 s, after which they fail), which is why an import commits board by
+// board and is for loading a forum rather than adding to a busy one.
 func (s *Store) Load(ctx context.Context) (forum.Loader, error) {
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return nil, translate(fmt.Errorf("load: %w", err), "")
 	}
 	l := &loader{conn: conn}
+	l.buf = bulk.New(l.write)
 	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&l.cacheSize); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("load: %w", err)
@@ -55,21 +57,17 @@ func (s *Store) Load(ctx context.Context) (forum.Loader, error) {
 		conn.Close()
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	if err := l.begin(ctx); err != nil {
-		l.Close()
-		return nil, err
-	}
 	return l, nil
 }
 
 type loader struct {
 	conn      *sql.Conn
 	cacheSize int64
-	tx        *sql.Tx
-	insert    *sql.Stmt
 	buf       *bulk.Buffer
-
-	// existing is how many rows the messages table held when this unit
+	// tx and insert are the current unit's, begun by its first write.
+	tx     *sql.Tx
+	insert *sql.Stmt
+	// existing is how many rows the messages table held when the unit
 	// began.
 	existing int64
 	// indexes holds the CREATE statements of the secondary indexes on
@@ -77,13 +75,16 @@ type loader struct {
 	indexes []string
 }
 
+// begin starts a unit unless one is started.
 func (l *loader) begin(ctx context.Context) error {
+	if l.tx != nil {
+		return nil
+	}
 	tx, err := l.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(fmt.Errorf("load: begin: %w", err), "")
 	}
 	l.tx = tx
-	l.buf = bulk.New(l.write)
 	// max(id) costs one seek, and ids have no large gaps: a fair count.
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&l.existing); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -97,6 +98,9 @@ func (l *loader) begin(ctx context.Context) error {
 }
 
 func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	err := l.tx.QueryRowContext(ctx,
 		`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, micro(u.CreatedAt)).Scan(&u.ID)
@@ -104,22 +108,32 @@ func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
 }
 
 func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	err := l.tx.QueryRowContext(ctx,
 		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		b.Slug, b.Title, b.Description, micro(b.CreatedAt), b.CreatorID).Scan(&b.ID)
-	return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	if err != nil {
+		return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	}
+	l.buf.Created(b.ID)
+	return nil
 }
 
 func (l *loader) AddMessage(ctx context.Context, m *forum.Message) error {
+	if err := l.begin(ctx); err != nil {
+		return err
+	}
 	return l.buf.Add(m)
 }
 
-// write inserts messages the Buffer releases. Once this unit outgrows what
+// write inserts messages the Buffer releases. Once the unit outgrows what
 // the table held, it drops the secondary indexes for Commit to build again;
 // DDL is transactional here, so a failed load leaves them as they were.
 func (l *loader) write(msgs []*forum.Message) error {
 	ctx := context.Background()
-	if l.indexes == nil && bulk.DeferIndexes(l.existing, l.buf.Written()+int64(len(msgs))) {
+	if l.indexes == nil && l.buf.DeferIndexes(l.existing, len(msgs)) {
 		if err := l.dropIndexes(ctx); err != nil {
 			return err
 		}
@@ -161,6 +175,9 @@ func (l *loader) dropIndexes(ctx context.Context) error {
 }
 
 func (l *loader) Commit(ctx context.Context) error {
+	if l.tx == nil {
+		return nil // nothing was written
+	}
 	c, err := l.buf.Take()
 	if err != nil {
 		return err
@@ -179,50 +196,32 @@ func (l *loader) Commit(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("load: commit: %w", err), "")
 	}
-	return l.begin(ctx)
+	return nil
 }
 
-// count applies the counters the unit changed.
+// count applies the counters the unit changed: boards first, then
+// messages, then members, the order posting takes.
 func (l *loader) count(ctx context.Context, c bulk.Counts) error {
-	for _, u := range []struct {
-		query string
-		args  func(yield func([]any) bool)
-	}{
-		{`UPDATE messages SET reply_count = reply_count + ? WHERE board_id = ? AND number = ?`, func(yield func([]any) bool) {
-			for k, n := range c.Replies {
-				if !yield([]any{n, k.Board, k.Number}) {
-					return
-				}
-			}
-		}},
-		{`UPDATE users SET message_count = message_count + ? WHERE id = ?`, func(yield func([]any) bool) {
-			for id, n := range c.Authors {
-				if !yield([]any{n, id}) {
-					return
-				}
-			}
-		}},
-		{`UPDATE boards SET last_number = max(last_number, ?), last_posted_at = max(coalesce(last_posted_at, 0), ?) WHERE id = ?`,
-			func(yield func([]any) bool) {
-				for id, t := range c.Boards {
-					if !yield([]any{t.Last, micro(t.Posted), id}) {
-						return
-					}
-				}
-			}},
-	} {
-		stmt, err := l.tx.PrepareContext(ctx, u.query)
-		if err != nil {
+	exec := func(query string, args ...any) error {
+		if _, err := l.tx.ExecContext(ctx, query, args...); err != nil {
 			return fmt.Errorf("load: counters: %w", err)
 		}
-		for args := range u.args {
-			if _, err = stmt.ExecContext(ctx, args...); err != nil {
-				break
-			}
+		return nil
+	}
+	for id, t := range c.Boards {
+		if err := exec(`UPDATE boards SET last_number = max(last_number, ?), last_posted_at = max(coalesce(last_posted_at, 0), ?)
+			WHERE id = ?`, t.Last, micro(t.Posted), id); err != nil {
+			return err
 		}
-		stmt.Close()
-		if err != nil {
-			return fmt.Errorf("load: counters: %w", err)
+	}
+	for k, n := range c.Replies {
+		if err := exec(`UPDATE messages SET reply_count = reply_count + ? WHERE board_id = ? AND number = ?`, n, k.Board, k.Number); err != nil {
+			return err
+		}
+	}
+	for id, n := range c.Authors {
+		if err := exec(`UPDATE users SET message_count = message_count + ? WHERE id = ?`, n, id); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -231,13 +230,15 @@ func (l *loader) count(ctx context.Context, c bulk.Counts) error {
 func (l *loader) Close() error {
 	var errs []error
 	if l.tx != nil {
-		errs = append(errs, l.tx.Rollback())
+		if err := l.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			errs = append(errs, err)
+		}
 	}
 	// The connection goes back to the store's writer: its cache must not
 	// keep the load's size.
 	_, err := l.conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, l.cacheSize))
 	errs = append(errs, err, l.conn.Close())
-	if err := errors.Join(errs...); err != nil && !errors.Is(err, sql.ErrTxDone) {
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("load: close: %w", err)
 	}
 	return nil

@@ -132,19 +132,22 @@ func testLoad(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 }
 
-// LoadMany loads n messages into a new board in one unit, enough past the
-// table's size that a store builds its secondary indexes after the rows,
-// so that the store's own test can see them built again.
+// LoadMany loads n messages into a board it creates in the same unit,
+// enough past the table's size that a store builds its secondary indexes
+// after the rows, so that the store's own test can see them built again.
 func LoadMany(tb testing.TB, st forum.Store, n int64) {
 	tb.Helper()
 	ctx := tb.Context()
 	ann := MustCreateUser(tb, st, "loader")
-	b := MustCreateBoard(tb, st, ann, "many")
 	ld, err := st.Load(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer ld.Close()
+	b := &forum.Board{Slug: "many", Title: "Many", CreatedAt: Tick(), CreatorID: ann.ID}
+	if err := ld.CreateBoard(ctx, b); err != nil {
+		tb.Fatal(err)
+	}
 	for i := range n {
 		m := newMessage(b, ann, "loaded", i/2)
 		m.Number = i + 1
