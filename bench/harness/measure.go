@@ -216,7 +216,7 @@ func loads(ctx context.Context, cfg config, srv *server, col *column) error {
 	var warm func(c, i int) string
 	for _, kind := range kinds {
 		for _, pos := range positions {
-			lo, hi := max(1, ranges[pos][0]), ranges[pos][1]
+			lo, hi := max(1, ranges[pos][0]), min(last, ranges[pos][1])
 			format := "%s/b/%s/%d"
 			if kind == kinds[0] {
 				format, hi = "%s/b/%s?from=%d", max(lo, min(hi, last-window))

@@ -11,7 +11,16 @@ import (
 )
 
 func (s *Store) CreateBoard(ctx context.Context, b *forum.Board) error {
-	err := s.pool.QueryRow(ctx,
+	return insertBoard(ctx, s.pool, b)
+}
+
+// querier is the pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func insertBoard(ctx context.Context, q querier, b *forum.Board) error {
+	err := q.QueryRow(ctx,
 		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		b.Slug, b.Title, b.Description, b.CreatedAt, b.CreatorID).Scan(&b.ID)
 	if err != nil {

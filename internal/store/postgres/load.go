@@ -86,21 +86,15 @@ func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
 	if err := l.begin(ctx); err != nil {
 		return err
 	}
-	err := l.tx.QueryRow(ctx,
-		`INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		u.Name, u.Role, u.PasswordHash, u.CreatedAt).Scan(&u.ID)
-	return translate(err, fmt.Sprintf("the name %s is taken", u.Name))
+	return insertUser(ctx, l.tx, u)
 }
 
 func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
 	if err := l.begin(ctx); err != nil {
 		return err
 	}
-	err := l.tx.QueryRow(ctx,
-		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		b.Slug, b.Title, b.Description, b.CreatedAt, b.CreatorID).Scan(&b.ID)
-	if err != nil {
-		return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	if err := insertBoard(ctx, l.tx, b); err != nil {
+		return err
 	}
 	l.buf.Created(b.ID)
 	return nil

@@ -11,7 +11,11 @@ import (
 )
 
 func (s *Store) CreateUser(ctx context.Context, u *forum.User) error {
-	err := s.pool.QueryRow(ctx,
+	return insertUser(ctx, s.pool, u)
+}
+
+func insertUser(ctx context.Context, q querier, u *forum.User) error {
+	err := q.QueryRow(ctx,
 		`INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, u.CreatedAt).Scan(&u.ID)
 	if err != nil {

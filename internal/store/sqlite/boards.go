@@ -9,7 +9,16 @@ import (
 )
 
 func (s *Store) CreateBoard(ctx context.Context, b *forum.Board) error {
-	err := s.writer.QueryRowContext(ctx,
+	return insertBoard(ctx, s.writer, b)
+}
+
+// querier is the writer or a transaction of it.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func insertBoard(ctx context.Context, q querier, b *forum.Board) error {
+	err := q.QueryRowContext(ctx,
 		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		b.Slug, b.Title, b.Description, micro(b.CreatedAt), b.CreatorID).Scan(&b.ID)
 	if err != nil {

@@ -101,21 +101,15 @@ func (l *loader) CreateUser(ctx context.Context, u *forum.User) error {
 	if err := l.begin(ctx); err != nil {
 		return err
 	}
-	err := l.tx.QueryRowContext(ctx,
-		`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		u.Name, u.Role, u.PasswordHash, micro(u.CreatedAt)).Scan(&u.ID)
-	return translate(err, fmt.Sprintf("the name %s is taken", u.Name))
+	return insertUser(ctx, l.tx, u)
 }
 
 func (l *loader) CreateBoard(ctx context.Context, b *forum.Board) error {
 	if err := l.begin(ctx); err != nil {
 		return err
 	}
-	err := l.tx.QueryRowContext(ctx,
-		`INSERT INTO boards (slug, title, description, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		b.Slug, b.Title, b.Description, micro(b.CreatedAt), b.CreatorID).Scan(&b.ID)
-	if err != nil {
-		return translate(err, fmt.Sprintf("a board named %s exists", b.Slug))
+	if err := insertBoard(ctx, l.tx, b); err != nil {
+		return err
 	}
 	l.buf.Created(b.ID)
 	return nil

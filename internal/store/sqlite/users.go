@@ -8,7 +8,11 @@ import (
 )
 
 func (s *Store) CreateUser(ctx context.Context, u *forum.User) error {
-	err := s.writer.QueryRowContext(ctx,
+	return insertUser(ctx, s.writer, u)
+}
+
+func insertUser(ctx context.Context, q querier, u *forum.User) error {
+	err := q.QueryRowContext(ctx,
 		`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, micro(u.CreatedAt)).Scan(&u.ID)
 	if err != nil {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"parley/internal/forum"
@@ -132,10 +133,22 @@ func testLoad(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 }
 
-// LoadMany loads n messages into a board it creates in the same unit,
-// enough past the table's size that a store builds its secondary indexes
-// after the rows, so that the store's own test can see them built again.
-func LoadMany(tb testing.TB, st forum.Store, n int64) {
+// LoadRebuildsIndexes checks that a load larger than the table drops the
+// secondary indexes on messages and builds them again at Commit: the same
+// ones, as indexes, which reads the store's catalog, lists them.
+func LoadRebuildsIndexes(t *testing.T, st forum.Store, indexes func() ([]string, error)) {
+	before, err := indexes()
+	if err != nil || len(before) < 2 {
+		t.Fatalf("indexes on messages before the load: %q, %v", before, err)
+	}
+	loadMany(t, st, 50_001)
+	if after, err := indexes(); err != nil || !slices.Equal(after, before) {
+		t.Errorf("indexes after the load: %q, %v\nwant %q", after, err, before)
+	}
+}
+
+// loadMany loads n messages into a board it creates in the same unit.
+func loadMany(tb testing.TB, st forum.Store, n int64) {
 	tb.Helper()
 	ctx := tb.Context()
 	ann := MustCreateUser(tb, st, "loader")
