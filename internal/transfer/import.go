@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -91,27 +92,32 @@ func Import(ctx context.Context, st forum.Store, r io.Reader, opt Options) (Summ
 	if err != nil {
 		return Summary{}, err
 	}
-	defer ld.Close()
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs, ordered := make(chan *batch, 8), make(chan *batch, 8)
+	var renderers sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
-		go func() {
+		renderers.Go(func() {
 			for b := range jobs {
 				for i := range b.ops {
-					if m := b.ops[i].msg; m != nil {
+					if m := b.ops[i].msg; m != nil && ctx.Err() == nil {
 						m.HTML = opt.Render(m.Body)
 					}
 				}
 				close(b.rendered)
 			}
-		}()
+		})
 	}
+	// The writer owns the Loader: once the reader has sent its last batch
+	// — at the end, or at the first bad line — the writer makes what was
+	// sent and closes the Loader, which discards the unit not committed
+	// and lets go of the database while the reader checks the rest.
 	w := &writer{ld: ld, progress: opt.Progress, read: &im.read}
 	written := make(chan error, 1)
 	go func() {
 		err := w.run(ctx, ordered)
+		ld.Close()
 		if err != nil {
 			cancel(err)
 		}
@@ -127,10 +133,14 @@ func Import(ctx context.Context, st forum.Store, r io.Reader, opt Options) (Summ
 		}
 		return true
 	}
+	im.done = sync.OnceFunc(func() {
+		close(jobs)
+		close(ordered)
+	})
 	readErr := im.readAll(ctx, r)
-	close(jobs)
-	close(ordered)
+	im.done()
 	writeErr := <-written
+	renderers.Wait()
 
 	sum := w.sum
 	sum.UsersKept, sum.Skipped = im.kept, im.skipped
@@ -180,6 +190,8 @@ func (w *writer) run(ctx context.Context, batches <-chan *batch) error {
 		select {
 		case <-b.rendered:
 		case <-ctx.Done():
+		}
+		if ctx.Err() != nil { // the renderers stop too: nothing half made is written
 			return context.Cause(ctx)
 		}
 		for i := range b.ops {
@@ -241,6 +253,8 @@ type importer struct {
 	st   forum.Store
 	opt  Options
 	send func(*batch) bool
+	// done tells the writer that nothing more will be sent.
+	done func()
 
 	// users holds every member, stored or created, by lower-case name;
 	// created the line of the record that created one.
@@ -286,7 +300,7 @@ func newImporter(ctx context.Context, st forum.Store, opt Options) (*importer, e
 	}
 	for i := range boards {
 		b := &boards[i]
-		im.boards[b.Slug] = &boardState{b: b, stored: b.LastNumber, authors: make([]*forum.User, b.LastNumber+1)}
+		im.boards[b.Slug] = &boardState{b: b, stored: b.LastNumber} // authors: when its record is read
 	}
 	for after := int64(0); ; {
 		users, err := st.Users(ctx, 0, after, page)
@@ -354,7 +368,7 @@ func (im *importer) readAll(ctx context.Context, r io.Reader) error {
 		return nil
 	}
 	if im.cur != nil {
-		im.emit(op{line: im.cur.line, commit: true, on: im.cur.b})
+		im.endBoard()
 	} else {
 		im.emit(op{line: im.line, commit: true})
 	}
@@ -370,6 +384,7 @@ func (im *importer) fail(err error) bool {
 	}
 	im.errs = append(im.errs, err)
 	im.pending = nil
+	im.done()
 	if im.cur != nil {
 		im.cur.broken = true
 	}
@@ -422,14 +437,19 @@ func (im *importer) readLine(ctx context.Context, line []byte) error {
 	}
 	switch kind.Type {
 	case TypeUser:
+		im.endBoard()
 		var u User
 		if err := decode(line, &u); err != nil {
 			return err
 		}
 		return im.user(&u)
 	case TypeBoard:
+		im.endBoard()
 		var b Board
 		if err := decode(line, &b); err != nil {
+			// Its messages are still this board's, checked without blame.
+			json.Unmarshal(line, &b)
+			im.cur = &boardState{b: &forum.Board{Slug: b.Slug}, line: im.line}
 			return err
 		}
 		return im.board(&b)
@@ -502,16 +522,21 @@ func (im *importer) member(name, field string, at time.Time) (*forum.User, error
 	return u, nil
 }
 
-func (im *importer) board(rec *Board) error {
-	// The board before is complete: stored now, with the members created
-	// since the board before it, whatever this record holds. The first
-	// board takes the users before it along, so that a file refused in its
-	// first board stores nothing.
+// endBoard ends the board whose messages were being read: it is complete,
+// and stored now with the members created since the board before it,
+// whatever the record that ends it holds. The first board takes the users
+// before it along, so that a file refused in its first board stores
+// nothing.
+func (im *importer) endBoard() {
 	if im.cur != nil {
 		im.emit(op{line: im.cur.line, commit: true, on: im.cur.b})
 	}
 	im.cur = nil
+}
+
+func (im *importer) board(rec *Board) error {
 	if err := forum.ValidateSlug(rec.Slug); err != nil {
+		im.cur = &boardState{b: &forum.Board{Slug: rec.Slug}, line: im.line} // its messages, checked without blame
 		return fmt.Errorf("board: %w", err)
 	}
 	bs, known := im.boards[rec.Slug]
@@ -523,6 +548,8 @@ func (im *importer) board(rec *Board) error {
 	if !known {
 		bs = &boardState{b: &forum.Board{Slug: rec.Slug}, authors: make([]*forum.User, 1, 1024)}
 		im.boards[rec.Slug] = bs
+	} else {
+		bs.authors = make([]*forum.User, bs.stored+1)
 	}
 	// From here the board's messages are read as its own, even when its
 	// record is bad: they are checked, and not blamed for that.
@@ -652,6 +679,11 @@ func (im *importer) authorOf(ctx context.Context, bs *boardState, n int64) (*for
 	}
 	if n > bs.stored {
 		return nil, fmt.Errorf("board %s has no message %d", bs.b.Slug, n)
+	}
+	if len(im.errs) > 0 {
+		// Nothing more is written, so its author does not matter; and the
+		// read could wait for the locks of a load rolling back.
+		return nil, nil
 	}
 	m, err := im.st.Message(ctx, bs.b.ID, n)
 	if err != nil {

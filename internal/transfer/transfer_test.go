@@ -11,6 +11,7 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/password"
+	"parley/internal/store/postgres/pgtest"
 	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/store/teststore"
 	"parley/internal/transfer"
@@ -360,6 +361,15 @@ func TestImportPerBoard(t *testing.T) {
 			"line 7: message 3 of board a: a board's messages must follow its record (line 3) with no other board between", 0},
 		{"BoardTwice", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), boardA, msg("a", 1, 0)),
 			"line 6: board a appears twice (first on line 3)", 0},
+		{"UndecodableBoardRecord", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), strings.Replace(boardB, `"title"`, `"titel"`, 1),
+			msg("b", 1, 0), msg("b", 2, 1)),
+			`line 6: not a JSON record: json: unknown field "titel"`, 0},
+		{"BadSlug", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), strings.Replace(boardB, `"slug":"b"`, `"slug":"B!"`, 1),
+			msg("B!", 1, 0), msg("B!", 2, 1)),
+			"line 6: board: slug may hold only a–z, 0–9 and '-'", 0},
+		// A user record between boards ends the board before it.
+		{"BadUserBetweenBoards", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), strings.Replace(ann, `"ann"`, `"a n"`, 1), boardB),
+			"line 6: user: name may hold only letters a–z, digits, '_', '-' and '.'", 0},
 		// A bad board record does not undo the board before it, and its
 		// messages are checked without being blamed for it.
 		{"BadBoardRecord", lines(head, ann, boardA, msg("a", 1, 0), msg("a", 2, 1), strings.Replace(boardB, `"title":"B"`, `"title":" "`, 1),
@@ -436,4 +446,27 @@ func TestImportCreatesAuthors(t *testing.T) {
 			t.Errorf("%s: hash %q, role %s, created %v; want none, member, %s", name, u.PasswordHash, u.Role, u.CreatedAt, created)
 		}
 	}
+}
+
+// TestImportStopsWriting: at the first bad line the writer lets go of the
+// database, so that checking the rest of the file — here a reply to a
+// message stored before, in a board the import continues — never waits
+// for locks of the load being rolled back. On PostgreSQL a large new board
+// drops the secondary indexes, which locks the messages table.
+func TestImportStopsWriting(t *testing.T) {
+	pgtest.Require(t)
+	st := pgtest.Open(t)
+	mustImport(t, st, lines(head, ann, boardA, msg("a", 1, 0)), transfer.Options{})
+	var in strings.Builder
+	in.WriteString(lines(head, boardB))
+	const n = 60_000 // past the size at which a load builds indexes after the rows, with what it holds back
+	for i := int64(1); i <= n; i++ {
+		in.WriteString(msg("b", i, i/2) + "\n")
+	}
+	in.WriteString(lines(msg("b", n, 0), boardA, msg("a", 2, 1)))
+	_, err := transfer.Import(t.Context(), st, strings.NewReader(in.String()), transfer.Options{Render: render})
+	if want := fmt.Sprintf("line %d: board b has message %d twice", n+3, n); err == nil || err.Error() != want {
+		t.Fatalf("import: %v; want %s", err, want)
+	}
+	wantSame(t, "what was stored", mustExport(t, st, ""), lines(head, ann, boardA, msg("a", 1, 0)))
 }

@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -145,17 +148,20 @@ func (l *loader) Commit(ctx context.Context) error {
 		batch.Queue(create)
 	}
 	// The counters in the order posting locks their rows (post_messages):
-	// boards, then messages, then members, so that a post at the same
-	// time waits rather than deadlocks.
-	for id, t := range c.Boards {
+	// boards, then messages, then members, each by key, so that a post at
+	// the same time waits rather than deadlocks.
+	for _, id := range slices.Sorted(maps.Keys(c.Boards)) {
+		t := c.Boards[id]
 		batch.Queue(`UPDATE boards SET last_number = greatest(last_number, $1), last_posted_at = greatest(last_posted_at, $2)
 			WHERE id = $3`, t.Last, t.Posted, id)
 	}
-	for k, n := range c.Replies {
-		batch.Queue(`UPDATE messages SET reply_count = reply_count + $1 WHERE board_id = $2 AND number = $3`, n, k.Board, k.Number)
+	for _, k := range slices.SortedFunc(maps.Keys(c.Replies), func(a, b bulk.Key) int {
+		return cmp.Or(cmp.Compare(a.Board, b.Board), cmp.Compare(a.Number, b.Number))
+	}) {
+		batch.Queue(`UPDATE messages SET reply_count = reply_count + $1 WHERE board_id = $2 AND number = $3`, c.Replies[k], k.Board, k.Number)
 	}
-	for id, n := range c.Authors {
-		batch.Queue(`UPDATE users SET message_count = message_count + $1 WHERE id = $2`, n, id)
+	for _, id := range slices.Sorted(maps.Keys(c.Authors)) {
+		batch.Queue(`UPDATE users SET message_count = message_count + $1 WHERE id = $2`, c.Authors[id], id)
 	}
 	if l.indexes != nil {
 		// The planner's figures for messages are those of a table a
