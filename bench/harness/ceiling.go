@@ -19,17 +19,19 @@ import (
 func database(ctx context.Context, cfg config, store string, size int64) (string, func(), error) {
 	if store == "sqlite" {
 		path := filepath.Join(cfg.dir, fmt.Sprintf("parley-%d.db", size))
-		drop := func() {
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(path + suffix)
-			}
-		}
-		drop()
-		return path, drop, nil
+		removeSQLite(path)
+		return path, func() { removeSQLite(path) }, nil
 	}
 	schema := fmt.Sprintf("parley_harness_%d_%d", size, os.Getpid())
-	dsn, drop, err := pgSchema(ctx, cfg.pg, schema)
-	return dsn, drop, err
+	return pgSchema(ctx, cfg.pg, schema)
+}
+
+// removeSQLite removes the SQLite database at path with its WAL and
+// shared-memory files.
+func removeSQLite(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
 }
 
 // pgSchema creates schema in the database at dsn and returns a DSN whose
@@ -82,15 +84,18 @@ func rawBodies() []string {
 // rows of 1 KB into a rowid table with no other index, 10,000 to a
 // transaction through one prepared statement, with the store's pragmas.
 func sqliteCeiling(ctx context.Context, path string, rows int64) (float64, error) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
-	defer func() {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(path + suffix)
-		}
-	}()
-	db, err := sql.Open("sqlite", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	removeSQLite(path)
+	defer removeSQLite(path)
+	// As internal/store/sqlite's Open builds its DSN; its foreign keys do
+	// not matter to a table that has none.
+	dsn := url.URL{Scheme: "file", Opaque: url.PathEscape(path), RawQuery: url.Values{
+		"_pragma":       {"page_size(16384)"},
+		"_txlock":       {"immediate"},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"FULL"},
+		"_busy_timeout": {"10000"},
+	}.Encode()}
+	db, err := sql.Open("sqlite", dsn.String())
 	if err != nil {
 		return 0, err
 	}

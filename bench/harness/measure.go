@@ -1,23 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	"parley/bench/load"
+	"parley/internal/web/view"
 )
 
 // binaries are the programs the harness runs, built once per run.
@@ -94,10 +96,21 @@ const (
 )
 
 // The kinds of page loaded, each at the positions below.
-var (
-	kinds     = []string{"board windows", "message pages"}
-	positions = []string{"first 1,000", "middle 1,000", "last 1,000", "anywhere"}
-)
+var kinds = []string{"board windows", "message pages"}
+
+// positions are where in the giant board the pages loaded lie: the message
+// numbers from lo to hi of a board whose newest message is last, clamped
+// to the board. The table compares the first three; the warm-up loads the
+// last.
+var positions = []struct {
+	name   string
+	lo, hi func(last int64) int64
+}{
+	{"first 1,000", func(int64) int64 { return 1 }, func(int64) int64 { return 1000 }},
+	{"middle 1,000", func(last int64) int64 { return last/2 - 500 }, func(last int64) int64 { return last/2 + 499 }},
+	{"last 1,000", func(last int64) int64 { return last - 999 }, func(last int64) int64 { return last }},
+	{"anywhere", func(int64) int64 { return 1 }, func(last int64) int64 { return last }},
+}
 
 func loadName(kind, position string) string { return kind + ", " + position }
 
@@ -155,37 +168,72 @@ func measure(ctx context.Context, cfg config, bin binaries, store string, size i
 type server struct {
 	cmd  *exec.Cmd
 	base string
+	// drained is closed once the server's stderr has been read to its end,
+	// which must happen before cmd.Wait.
+	drained chan struct{}
 }
 
+// listening matches the line `parley serve` logs (slog text) once it
+// accepts connections, the last of its start-up lines.
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// startServer starts `parley serve` on a port of the system's choosing and
+// returns once the server has logged the address it listens on.
 func startServer(ctx context.Context, bin binaries, db string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, bin.parley, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.CommandContext(ctx, bin.parley, "serve", "--addr", addr, "--db", db)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: "http://" + addr}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(s.base + "/"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
+	s := &server{cmd: cmd, drained: make(chan struct{})}
+	// said is what the server logged before listening, for the error if it
+	// does not; it is read only once drained is closed.
+	var said strings.Builder
+	addr := make(chan string, 1) // the address, or "" if stderr ended first
+	go func() {
+		defer close(s.drained)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+				// Keep reading, so that the server never blocks on a full pipe.
+				io.Copy(io.Discard, stderr)
+				return
 			}
+			said.WriteString(sc.Text() + "\n")
 		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("parley serve did not answer on %s within a minute", addr)
+		if err := sc.Err(); err != nil {
+			fmt.Fprintf(&said, "(reading stderr: %v)\n", err)
 		}
+		addr <- ""
+		io.Copy(io.Discard, stderr)
+	}()
+	timeout := time.NewTimer(60 * time.Second)
+	defer timeout.Stop()
+	var failure string
+	select {
+	case a := <-addr:
+		if a != "" {
+			s.base = "http://" + a
+			return s, nil
+		}
+		failure = "exited before listening"
+	case <-timeout.C:
+		failure = "did not listen within a minute"
 	}
+	cmd.Process.Kill()
+	<-s.drained
+	cmd.Wait()
+	return nil, fmt.Errorf("parley serve %s (%v); it said:\n%s", failure, cmd.ProcessState, said.String())
 }
 
 func (s *server) stop() {
 	s.cmd.Process.Signal(syscall.SIGTERM)
+	<-s.drained
 	s.cmd.Wait()
 }
 
@@ -199,14 +247,6 @@ func loads(ctx context.Context, cfg config, srv *server, col *column) error {
 		return err
 	}
 	last := board.MessageCount
-	const window = 25 // the board page's default
-	// Full windows only, never the newest: it changes with every post.
-	ranges := map[string][2]int64{
-		"first 1,000":  {1, 1000},
-		"middle 1,000": {last/2 - 500, last/2 + 499},
-		"last 1,000":   {last - 999, last},
-		"anywhere":     {1, last},
-	}
 	mid := last / 2
 	type page struct {
 		name   string
@@ -215,19 +255,21 @@ func loads(ctx context.Context, cfg config, srv *server, col *column) error {
 	var pages []page
 	var warm func(c, i int) string
 	for _, kind := range kinds {
-		for _, pos := range positions {
-			lo, hi := max(1, ranges[pos][0]), min(last, ranges[pos][1])
+		for p, pos := range positions {
+			lo, hi := max(1, pos.lo(last)), min(last, pos.hi(last))
 			format := "%s/b/%s/%d"
 			if kind == kinds[0] {
-				format, hi = "%s/b/%s?from=%d", max(lo, min(hi, last-window))
+				// Full windows only, never the newest: it changes with
+				// every post.
+				format, hi = "%s/b/%s?from=%d", max(lo, min(hi, last-view.DefaultWindow))
 			}
 			target := func(c, i int) string {
 				return fmt.Sprintf(format, srv.base, boardSlug, lo+rand.Int64N(hi-lo+1))
 			}
-			if kind == kinds[0] && pos == "anywhere" {
+			if kind == kinds[0] && p == len(positions)-1 {
 				warm = target
 			}
-			pages = append(pages, page{loadName(kind, pos), target})
+			pages = append(pages, page{loadName(kind, pos.name), target})
 		}
 	}
 	// The server's first requests find cold caches, its own and the

@@ -46,12 +46,12 @@ func printTable(w io.Writer, cfg config, cols []column) {
 		ceiling := []string{staticWindow, staticMessage}[k]
 		page(ceiling, "")
 		for _, pos := range positions {
-			page(loadName(kind, pos), ceiling)
+			page(loadName(kind, pos.name), ceiling)
 		}
 		add(kind+": p50 first / middle / last, largest ÷ smallest", func(c column) string {
 			var p50 []time.Duration
 			for _, pos := range positions[:3] {
-				p50 = append(p50, c.loads[loadName(kind, pos)].P50)
+				p50 = append(p50, c.loads[loadName(kind, pos.name)].P50)
 			}
 			return fmt.Sprintf("**%.2f**", float64(slices.Max(p50))/float64(slices.Min(p50)))
 		})

@@ -37,10 +37,9 @@ type Options struct {
 	// Header, optional, is added to every request. It is shared by all
 	// requests and must not be changed during Run.
 	Header http.Header
-	// Method defaults to GET, or to POST when Body is set.
-	Method string
 	// Body, optional, returns the body of the i-th request of connection c
-	// and its content type; it is called like Target.
+	// and its content type; it is called like Target. Requests are POSTs
+	// when it is set, GETs otherwise.
 	Body func(c, i int) (contentType string, body []byte)
 	// Want is the expected status code, 200 if zero; any other status
 	// counts as an error. Redirects are not followed, so a form post that
@@ -106,12 +105,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("load: %w", err)
 	}
-	method := opt.Method
-	if method == "" {
-		method = http.MethodGet
-		if opt.Body != nil {
-			method = http.MethodPost
-		}
+	method := http.MethodGet
+	if opt.Body != nil {
+		method = http.MethodPost
 	}
 	want := opt.Want
 	if want == 0 {

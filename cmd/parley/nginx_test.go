@@ -59,19 +59,50 @@ func TestNginx(t *testing.T) {
 	}
 
 	// Ten failed sign-ins of one client, five through each instance, hold
-	// that client for that name, through nginx too; another client is free.
-	signIn := func(via *server, client string, want int) {
+	// that client for that name on both; another client is free.
+	signIn := func(via *server, from *http.Client, forwardedFor string, want int) {
 		t.Helper()
 		req := request(t, "POST", via.URL+"/api/v1/tokens", fmt.Sprintf(`{"name":%q,"password":"wrong guess"}`, name))
-		req.Header.Set("X-Forwarded-For", client)
-		send(t, req, want)
+		if forwardedFor != "" {
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+		}
+		sendFrom(t, from, req, want)
 	}
 	for i := range 10 {
-		signIn([]*server{a, b}[i%2], "203.0.113.5", http.StatusUnauthorized)
+		signIn([]*server{a, b}[i%2], client, "203.0.113.5", http.StatusUnauthorized)
 	}
-	signIn(front, "203.0.113.5", http.StatusTooManyRequests)
-	signIn(a, "203.0.113.5", http.StatusTooManyRequests)
-	signIn(front, "203.0.113.6", http.StatusUnauthorized)
+	signIn(a, client, "203.0.113.5", http.StatusTooManyRequests)
+	signIn(b, client, "203.0.113.5", http.StatusTooManyRequests)
+	signIn(a, client, "203.0.113.6", http.StatusUnauthorized)
+
+	// Through nginx the clients send no X-Forwarded-For of their own: the
+	// instances, which trust 127.0.0.1 (nginx) only, learn each client's
+	// address from the header nginx sets. Two clients on other loopback
+	// addresses: ten failures of the first hold it, through nginx and at
+	// either instance, and leave the second free. Were nginx not to
+	// forward the address, both would count as nginx's own, 127.0.0.1,
+	// and the second would be held too.
+	first, second := clientFrom(t, "127.0.0.2"), clientFrom(t, "127.0.0.3")
+	for range 10 {
+		signIn(front, first, "", http.StatusUnauthorized)
+	}
+	signIn(front, first, "", http.StatusTooManyRequests)
+	signIn(a, client, "127.0.0.2", http.StatusTooManyRequests)
+	signIn(b, client, "127.0.0.2", http.StatusTooManyRequests)
+	signIn(front, second, "", http.StatusUnauthorized)
+	// An address the client writes itself is not believed: nginx adds
+	// the one it sees to the right of it.
+	signIn(front, second, "127.0.0.2", http.StatusUnauthorized)
+}
+
+// clientFrom returns a client whose connections leave from the loopback
+// address ip (Linux answers on all of 127.0.0.0/8).
+func clientFrom(t *testing.T, ip string) *http.Client {
+	t.Helper()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	transport := &http.Transport{DialContext: dialer.DialContext}
+	t.Cleanup(transport.CloseIdleConnections)
+	return &http.Client{Timeout: 30 * time.Second, Transport: transport}
 }
 
 // upstreamHeader names, in the test's nginx, the instance that answered.
@@ -90,7 +121,13 @@ func request(t *testing.T, method, url, body string) *http.Request {
 // send sends req and fails unless it is answered with status want.
 func send(t *testing.T, req *http.Request, want int) *http.Response {
 	t.Helper()
-	resp, err := client.Do(req)
+	return sendFrom(t, client, req, want)
+}
+
+// sendFrom is send through the client from.
+func sendFrom(t *testing.T, from *http.Client, req *http.Request, want int) *http.Response {
+	t.Helper()
+	resp, err := from.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

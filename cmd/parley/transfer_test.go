@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,12 +31,12 @@ func TestImportExport(t *testing.T) {
 	if err := os.WriteFile(dump, []byte(forumDump), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dbs := map[string]string{"sqlite": filepath.Join(dir, "forum.db")}
-	if os.Getenv(pgtest.Env) != "" {
-		dbs["postgres"] = pgtest.DSN(t)
-	}
-	for name, db := range dbs {
+	for name, db := range map[string]func(testing.TB) string{
+		"sqlite":   func(testing.TB) string { return filepath.Join(dir, "forum.db") },
+		"postgres": pgtest.DSN, // skips without PARLEY_TEST_POSTGRES
+	} {
 		t.Run(name, func(t *testing.T) {
+			db := db(t)
 			r := parley(t, "", nil, "import", dump, "--db", db)
 			if r.code != 0 || !strings.HasPrefix(r.stdout, "imported 3 messages, 1 board and 2 members in ") {
 				t.Fatalf("import: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -135,5 +136,12 @@ func TestImportedAuthorSignsIn(t *testing.T) {
 		}
 	}
 	s := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db)
-	MustSignIn(t, s, "ben", "ben's new password")
+	token := MustSignIn(t, s, "ben", "ben's new password")
+	MustCall(t, http.StatusOK, "GET", s.URL+"/api/v1/tokens", token, nil, nil)
+	// Setting it again signs ben out everywhere.
+	if r := parley(t, "another password\n", nil, "user", "password", "ben", "--db", db); r.code != 0 {
+		t.Fatalf("user password again: exit %d, stderr %q", r.code, r.stderr)
+	}
+	MustCall(t, http.StatusUnauthorized, "GET", s.URL+"/api/v1/tokens", token, nil, nil)
+	MustSignIn(t, s, "ben", "another password")
 }

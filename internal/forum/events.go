@@ -78,10 +78,21 @@ func (f *feed) watched(board int64) bool {
 func (f *feed) endAll() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, ws := range f.watchers {
-		for w := range ws {
-			w.end()
-		}
+	for board := range f.watchers {
+		f.endLocked(board)
+	}
+}
+
+// endBoard ends the watches of one board, as endAll does every board's.
+func (f *feed) endBoard(board int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.endLocked(board)
+}
+
+func (f *feed) endLocked(board int64) {
+	for w := range f.watchers[board] {
+		w.end()
 	}
 }
 
@@ -135,9 +146,9 @@ func (s *Service) Follow(ctx context.Context) error {
 		}
 		m, err := s.store.Message(ctx, boardID, number)
 		if err != nil {
-			// Unread, the message cannot be sent: the readers must read
-			// it from the board instead.
-			s.feed.endAll()
+			// Unread, the message cannot be sent: the board's readers must
+			// read it from the board instead. Other boards lost nothing.
+			s.feed.endBoard(boardID)
 			return
 		}
 		s.feed.publish(m)

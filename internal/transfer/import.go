@@ -123,15 +123,15 @@ func Import(ctx context.Context, st forum.Store, r io.Reader, opt Options) (Summ
 		}
 		written <- err
 	}()
-	im.send = func(b *batch) bool {
+	// A send gives up when the writer has failed: readAll then stops.
+	im.send = func(b *batch) {
 		for _, ch := range []chan *batch{jobs, ordered} {
 			select {
 			case ch <- b:
 			case <-ctx.Done():
-				return false
+				return
 			}
 		}
-		return true
 	}
 	im.done = sync.OnceFunc(func() {
 		close(jobs)
@@ -252,7 +252,7 @@ func (w *writer) do(ctx context.Context, o *op) error {
 type importer struct {
 	st   forum.Store
 	opt  Options
-	send func(*batch) bool
+	send func(*batch)
 	// done tells the writer that nothing more will be sent.
 	done func()
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,13 @@ import (
 	"parley/internal/password"
 	"parley/internal/store/postgres/pgtest"
 	"parley/internal/store/sqlite/sqlitetest"
+	"parley/internal/store/storetest"
 	"parley/internal/store/teststore"
 	"parley/internal/transfer"
 )
 
-func render(body string) string { return "<p>" + html.EscapeString(body) + "</p>" }
+// render is the stores' test rendering: the HTML says which body it came from.
+var render = storetest.Render
 
 // dump is a forum in the canonical form: what Export writes for it, so
 // that importing it and exporting again must give these bytes. It holds
@@ -126,9 +127,8 @@ func TestRoundTrip(t *testing.T) {
 			`5 by alice to 0 () replies 0 removed "" html "<p>[a link](https://example.org/?a=1&amp;b=2)</p>"`,
 		)
 		for name, want := range map[string]int64{"alice": 3, "Bob": 3, "mod.erator": 1, "lurker": 0} {
-			u, err := st.UserByName(ctx, name)
-			if err != nil || u.MessageCount != want {
-				t.Errorf("%s: %v messages, %v; want %d", name, u.MessageCount, err, want)
+			if got := mustUser(t, st, name).MessageCount; got != want {
+				t.Errorf("%s: %d messages; want %d", name, got, want)
 			}
 		}
 		// The profile pages by ID: imported messages keep number order.
@@ -218,10 +218,7 @@ func TestExportBoard(t *testing.T) {
 	mustImport(t, other, got, transfer.Options{})
 	wantSame(t, "export of the imported board", mustExport(t, other, ""), want)
 
-	err := transfer.Export(t.Context(), st, &bytes.Buffer{}, "nope")
-	if forum.ErrorCode(err) != forum.CodeNotFound {
-		t.Errorf("export of a missing board: %v; want not found", err)
-	}
+	storetest.WantCode(t, transfer.Export(t.Context(), st, &bytes.Buffer{}, "nope"), forum.CodeNotFound)
 }
 
 func mustTime(tb testing.TB, s string) time.Time {

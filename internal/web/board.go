@@ -40,7 +40,11 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := q["go"]; ok {
 		return s.goTo(w, r, b, q)
 	}
-	return s.boardPage(w, r, b, []string{"from", "before", "limit"}, func() (templ.Component, error) {
+	keep := true
+	for name := range q {
+		keep = keep && (name == "from" || name == "before" || name == "limit")
+	}
+	return s.boardPage(w, r, b, keep, func() (templ.Component, error) {
 		win, err := s.window(r, b, q)
 		if err != nil {
 			return nil, err

@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,11 +91,12 @@ func (c *pageCache) put(uri, version string, body []byte) {
 // If-Modified-Since is not answered: HTTP dates have whole seconds, and a
 // board changes within one; browsers send the ETag.
 //
-// The bytes are kept only for an address whose query holds nothing but the
-// parameters named, once each: the page quotes its address (the sign-in
-// link), so other parameters would make other pages, and anyone could
-// push the pages readers use out of the cache with made-up ones.
-func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Board, params []string, build func() (templ.Component, error)) error {
+// The bytes are kept only when keep is set, for an address whose query
+// holds nothing but the page's own parameters: the page quotes its address
+// (the sign-in link), so other parameters would make other pages, and
+// anyone could push the pages readers use out of the cache with made-up
+// ones.
+func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Board, keep bool, build func() (templ.Component, error)) error {
 	if readerOf(r.Context()) != nil {
 		c, err := build()
 		if err != nil {
@@ -105,16 +105,6 @@ func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Boar
 		return s.render(w, r, http.StatusOK, c)
 	}
 	etag := fmt.Sprintf(`"%d.%d.%d.%s"`, b.ID, b.LastNumber, b.Revision, s.release)
-	modified := s.started
-	for _, t := range []time.Time{b.LastPostedAt, b.ChangedAt} {
-		if t.After(modified) {
-			modified = t
-		}
-	}
-	keep := true
-	for name, values := range r.URL.Query() {
-		keep = keep && len(values) == 1 && slices.Contains(params, name)
-	}
 	h := w.Header()
 	if matches(r.Header.Get("If-None-Match"), etag) {
 		h.Set("ETag", etag)
@@ -141,9 +131,14 @@ func (s *server) boardPage(w http.ResponseWriter, r *http.Request, b *forum.Boar
 			s.cache.put(uri, etag, page)
 		}
 	}
+	modified := s.started
+	for _, t := range []time.Time{b.LastPostedAt, b.ChangedAt} {
+		if t.After(modified) {
+			modified = t
+		}
+	}
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
-	h.Set("Cache-Control", "no-cache")
 	s.send(w, r, http.StatusOK, page)
 	return nil
 }

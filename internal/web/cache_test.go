@@ -1,22 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
+	"parley/internal/forum"
+	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/web"
 )
-
-// getIf is a GET with a conditional header.
-func (b *browser) getIf(path, header, value string) *page {
-	b.t.Helper()
-	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet, b.f.URL+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set(header, value)
-	return b.do(req)
-}
 
 // TestCachedPages: a board window and a message page, as a reader who is
 // not signed in gets them, carry validators; a request with the ETag is
@@ -25,7 +18,8 @@ func (b *browser) getIf(path, header, value string) *page {
 func TestCachedPages(t *testing.T) {
 	for _, path := range []string{"/b/talk?from=1", "/b/talk?before=26", "/b/talk/1"} {
 		t.Run(path, func(t *testing.T) {
-			f := newTestForum(t, web.Options{})
+			st := &countingStore{Store: sqlitetest.Open(t)}
+			f := newTestForumOn(t, st, forum.Config{}, web.Options{})
 			ann := f.MustUser(t, "ann")
 			f.MustBoard(t, ann, "talk", "Talk")
 			for i := range 30 {
@@ -39,8 +33,12 @@ func TestCachedPages(t *testing.T) {
 			}
 			first.wantText(t, "1 of 30")
 			first.noText(t, "Deleted by its author.")
+			reads := st.reads.Load()
 			if again := b.get(path).wantStatus(t, http.StatusOK); again.body != first.body || again.header.Get("ETag") != etag {
 				t.Error("the page read again differs while the board did not change")
+			}
+			if n := st.reads.Load() - reads; n != 0 {
+				t.Errorf("the page read again read %d times from the messages; want none: it is kept", n)
 			}
 			if p := b.getIf(path, "If-None-Match", etag); p.status != http.StatusNotModified || p.body != "" {
 				t.Errorf("If-None-Match with the page's ETag: %d, %d bytes; want 304, none", p.status, len(p.body))
@@ -89,4 +87,21 @@ func TestSignedInPagesNotCached(t *testing.T) {
 	if p.body == anon.body {
 		t.Error("the signed-in reader got the page of a reader who is not signed in")
 	}
+}
+
+// countingStore counts the reads of messages, to tell a page kept from one
+// made again.
+type countingStore struct {
+	forum.Store
+	reads atomic.Int64
+}
+
+func (s *countingStore) Message(ctx context.Context, boardID, number int64) (*forum.Message, error) {
+	s.reads.Add(1)
+	return s.Store.Message(ctx, boardID, number)
+}
+
+func (s *countingStore) Messages(ctx context.Context, boardID int64, w forum.Window) ([]forum.Message, error) {
+	s.reads.Add(1)
+	return s.Store.Messages(ctx, boardID, w)
 }

@@ -20,7 +20,7 @@ func (s *server) message(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.boardPage(w, r, b, nil, func() (templ.Component, error) {
+	return s.boardPage(w, r, b, r.URL.RawQuery == "", func() (templ.Component, error) {
 		m, err := s.svc.MessageOn(r.Context(), b, n)
 		if err != nil {
 			return nil, err

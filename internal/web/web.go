@@ -195,17 +195,14 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c te
 }
 
 // send writes a rendered page. Pages are never stored by browsers or
-// proxies without asking again: a page a handler validates (boardPage)
-// says so itself, others say no-cache, private when signed in.
+// proxies without asking again; a signed-in reader's are theirs alone.
 func (s *server) send(w http.ResponseWriter, r *http.Request, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if h.Get("Cache-Control") == "" {
-		if readerOf(r.Context()) != nil {
-			h.Set("Cache-Control", "private, no-cache")
-		} else {
-			h.Set("Cache-Control", "no-cache")
-		}
+	if readerOf(r.Context()) != nil {
+		h.Set("Cache-Control", "private, no-cache")
+	} else {
+		h.Set("Cache-Control", "no-cache")
 	}
 	w.WriteHeader(status)
 	if _, err := w.Write(page); err != nil {

@@ -42,7 +42,12 @@ func newTestForum(t testing.TB, opt web.Options) *testForum {
 // newTestForumWith is newTestForum with the forum configured by cfg.
 func newTestForumWith(t testing.TB, cfg forum.Config, opt web.Options) *testForum {
 	t.Helper()
-	st := sqlitetest.Open(t)
+	return newTestForumOn(t, sqlitetest.Open(t), cfg, opt)
+}
+
+// newTestForumOn is newTestForumWith over st.
+func newTestForumOn(t testing.TB, st forum.Store, cfg forum.Config, opt web.Options) *testForum {
+	t.Helper()
 	// Each reading of the clock is later than the one before, so that a
 	// time shown in the wrong place (a board's for a message's) is caught.
 	cfg.Render, cfg.Password, cfg.Now = markup.Render, password.Fast, storetest.Tick
@@ -137,6 +142,17 @@ func (b *browser) get(path string) *page {
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	return b.do(req)
+}
+
+// getIf is a GET with a conditional header.
+func (b *browser) getIf(path, header, value string) *page {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet, b.f.URL+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set(header, value)
 	return b.do(req)
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // BulkFill appends n messages of about bodyBytes each to a board with one
@@ -38,3 +39,7 @@ func Indexes(ctx context.Context, s *Store, table string) ([]string, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// Pool is the store's connection pool, for tests that look beneath the
+// forum.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

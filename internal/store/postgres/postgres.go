@@ -112,10 +112,6 @@ func (s *Store) start(ctx context.Context) error {
 	return nil
 }
 
-// Pool is the store's connection pool, for tests and tools that look
-// beneath the forum.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 // Close commits the posts already waiting, then closes every connection of
 // the pool, waiting for those in use.
 func (s *Store) Close() error {

@@ -108,28 +108,25 @@ func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Me
 }
 
 func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(fmt.Errorf("begin: %w", err), "")
-	}
-	defer tx.Rollback()
-	var removed forum.Removal
-	err = tx.QueryRowContext(ctx, `SELECT removed FROM messages WHERE board_id = ? AND number = ?`, boardID, number).Scan(&removed)
-	if err != nil {
-		return notFound(err, "no message %d", number)
-	}
-	if removed != forum.NotRemoved {
-		return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ?`,
-		how, micro(at), boardID, number); err != nil {
-		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE boards SET revision = revision + 1, changed_at = max(coalesce(changed_at, 0), ?) WHERE id = ?`,
-		micro(at), boardID); err != nil {
-		return translate(fmt.Errorf("remove message %d: %w", number, err), "")
-	}
-	return translate(tx.Commit(), "")
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var removed forum.Removal
+		err := tx.QueryRowContext(ctx, `SELECT removed FROM messages WHERE board_id = ? AND number = ?`, boardID, number).Scan(&removed)
+		if err != nil {
+			return notFound(err, "no message %d", number)
+		}
+		if removed != forum.NotRemoved {
+			return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ?`,
+			how, micro(at), boardID, number); err != nil {
+			return fmt.Errorf("remove message %d: %w", number, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE boards SET revision = revision + 1, changed_at = max(coalesce(changed_at, 0), ?) WHERE id = ?`,
+			micro(at), boardID); err != nil {
+			return fmt.Errorf("remove message %d: %w", number, err)
+		}
+		return nil
+	})
 }
 
 // CreateMessage hands the message to the committer and waits for the commit
@@ -146,8 +143,10 @@ func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
 // behind; only a failed commit fails them all.
 func (s *Store) commitBatch(batch []*forum.Message) []error {
 	errs := make([]error, len(batch))
-	err := s.inTx(func(tx *sql.Tx) error {
-		ctx := context.Background()
+	// Not the callers' contexts: a batch serves many, and one leaving must
+	// not roll back the others.
+	ctx := context.Background()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, m := range batch {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 				return err
@@ -173,10 +172,9 @@ func (s *Store) commitBatch(batch []*forum.Message) []error {
 	return errs
 }
 
-func (s *Store) inTx(fn func(tx *sql.Tx) error) error {
-	// Not the callers' contexts: a batch serves many, and one leaving must
-	// not roll back the others.
-	ctx := context.Background()
+// inTx runs fn in a transaction on the writer and commits it, translating
+// what fails.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err), "")

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"parley/internal/forum"
@@ -112,26 +113,23 @@ func (s *Store) DeleteToken(ctx context.Context, userID, tokenID int64) error {
 }
 
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(fmt.Errorf("begin: %w", err), "")
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-	if err != nil {
-		return translate(fmt.Errorf("set password of user %d: %w", userID, err), "")
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("set password of user %d: %w", userID, err)
-	}
-	if n == 0 {
-		return forum.Errorf(forum.CodeNotFound, "no user %d", userID)
-	}
-	for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM tokens WHERE user_id = ?`} {
-		if _, err := tx.ExecContext(ctx, q, userID); err != nil {
-			return translate(fmt.Errorf("set password of user %d: %w", userID, err), "")
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err != nil {
+			return fmt.Errorf("set password of user %d: %w", userID, err)
 		}
-	}
-	return translate(tx.Commit(), "")
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("set password of user %d: %w", userID, err)
+		}
+		if n == 0 {
+			return forum.Errorf(forum.CodeNotFound, "no user %d", userID)
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM tokens WHERE user_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return fmt.Errorf("set password of user %d: %w", userID, err)
+			}
+		}
+		return nil
+	})
 }

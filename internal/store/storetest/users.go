@@ -270,5 +270,8 @@ func testSetPassword(t *testing.T, open func(t *testing.T) forum.Store) {
 	if u, err := st.UserByToken(ctx, []byte("token of bob")); err != nil || u.ID != bob.ID {
 		t.Errorf("bob's token after alice's SetPassword: %v, %v", u, err)
 	}
+	if u, err := st.UserByName(ctx, "bob"); err != nil || u.PasswordHash != bob.PasswordHash {
+		t.Errorf("bob's hash after alice's SetPassword: %v, %v; want it unchanged", u, err)
+	}
 	WantCode(t, st.SetPassword(ctx, bob.ID+100, hash), forum.CodeNotFound)
 }
