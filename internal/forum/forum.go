@@ -115,9 +115,14 @@ type Message struct {
 	ReplyToAuthor   string
 	ReplyToAuthorID int64
 	ReplyCount      int64
-	Removed         Removal
-	RemovedAt       time.Time // zero unless removed
-	EditedAt        time.Time // zero unless edited
+	// Terms are Body's words as search indexes them (search.Text),
+	// computed by whoever renders HTML, outside the store's one writer,
+	// and given to CreateMessage and Loader.AddMessage; reads leave it
+	// empty.
+	Terms     string
+	Removed   Removal
+	RemovedAt time.Time // zero unless removed
+	EditedAt  time.Time // zero unless edited
 }
 
 // Window selects messages of one board by number, never by offset, so that
@@ -228,6 +233,15 @@ type Store interface {
 	// then by number; at most limit messages, the first in that order. No
 	// messages when root does not exist.
 	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
+
+	// Search returns up to f.Limit messages that match f, in its order,
+	// each with its Body; removed messages never match. capped reports,
+	// for relevance, that more than f.Candidates messages matched and only
+	// the newest of them were ranked.
+	Search(ctx context.Context, f SearchFilter) (hits []SearchHit, capped bool, err error)
+	// Reindex rebuilds the search index of a board's messages from their
+	// bodies. CodeNotFound when the board does not exist.
+	Reindex(ctx context.Context, boardID int64) error
 
 	// Load starts a bulk load, an import, through a Loader that one caller
 	// uses at a time. CodeUnavailable when the database cannot be reached.

@@ -12,6 +12,7 @@ import (
 
 	"parley/internal/password"
 	"parley/internal/ratelimit"
+	"parley/internal/search"
 )
 
 // Config holds what the Service needs from its surroundings.
@@ -421,6 +422,7 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 		CreatedAt: s.now(),
 		Body:      body,
 		HTML:      s.cfg.Render(body),
+		Terms:     search.Text(body),
 		ReplyTo:   in.ReplyTo,
 	}
 	if err := s.store.CreateMessage(ctx, m); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/password"
+	"parley/internal/search"
 )
 
 // Options tune an import.
@@ -103,6 +104,9 @@ func Import(ctx context.Context, st forum.Store, r io.Reader, opt Options) (Summ
 				for i := range b.ops {
 					if m := b.ops[i].msg; m != nil && ctx.Err() == nil {
 						m.HTML = opt.Render(m.Body)
+						if m.Removed == forum.NotRemoved {
+							m.Terms = search.Text(m.Body)
+						}
 					}
 				}
 				close(b.rendered)

@@ -37,7 +37,7 @@ func (s *Store) Users(ctx context.Context, board, after int64, limit int) ([]for
 }
 
 // loadColumns are the columns Load writes with COPY.
-var loadColumns = []string{"board_id", "number", "author_id", "created_at", "body", "html",
+var loadColumns = []string{"id", "board_id", "number", "author_id", "created_at", "body", "html",
 	"reply_to", "reply_to_author_id", "reply_count", "removed", "removed_at", "edited_at"}
 
 // Load writes messages with COPY straight into messages, each row once and
@@ -123,14 +123,32 @@ func (l *loader) write(msgs []*forum.Message) error {
 			return err
 		}
 	}
-	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"messages"}, loadColumns, pgx.CopyFromSlice(len(msgs), func(i int) ([]any, error) {
+	// COPY returns no IDs, and the search index needs them: the IDs are
+	// taken from the table's sequence first, in order.
+	rows, err := l.tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $1)`, len(msgs))
+	if err != nil {
+		return translate(fmt.Errorf("load: message IDs: %w", err), "")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return translate(fmt.Errorf("load: message IDs: %w", err), "")
+	}
+	slices.Sort(ids)
+	var index [][]any
+	_, err = l.tx.CopyFrom(ctx, pgx.Identifier{"messages"}, loadColumns, pgx.CopyFromSlice(len(msgs), func(i int) ([]any, error) {
 		m := msgs[i]
-		return []any{m.BoardID, m.Number, m.AuthorID, m.CreatedAt, m.Body, m.HTML,
+		if m.Removed == forum.NotRemoved && m.Terms != "" {
+			index = append(index, []any{ids[i], tsvector(m.Terms)})
+		}
+		return []any{ids[i], m.BoardID, m.Number, m.AuthorID, m.CreatedAt, m.Body, m.HTML,
 			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, string(m.Removed), nullTimeArg(m.RemovedAt), nullTimeArg(m.EditedAt)}, nil
 	}))
 	if err != nil {
 		return translate(fmt.Errorf("load: copy messages %d to %d of board %d: %w", msgs[0].Number, msgs[len(msgs)-1].Number, msgs[0].BoardID, err),
 			"a message being loaded exists")
+	}
+	if _, err := l.tx.CopyFrom(ctx, pgx.Identifier{"message_search"}, []string{"message_id", "terms"}, pgx.CopyFromRows(index)); err != nil {
+		return translate(fmt.Errorf("load: index messages %d to %d of board %d: %w", msgs[0].Number, msgs[len(msgs)-1].Number, msgs[0].BoardID, err), "")
 	}
 	return nil
 }
@@ -180,12 +198,13 @@ func (l *loader) Commit(ctx context.Context) error {
 	return nil
 }
 
-// dropIndexes drops the indexes on messages that back no constraint and
-// returns the statements that build them again.
+// dropIndexes drops the indexes on messages and on the search index that
+// back no constraint, and returns the statements that build them again:
+// the search index's GIN is built from all its rows at once.
 func (l *loader) dropIndexes(ctx context.Context) ([]string, error) {
 	rows, err := l.tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(c.oid)
 		FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-		WHERE x.indrelid = 'messages'::regclass
+		WHERE x.indrelid IN ('messages'::regclass, 'message_search'::regclass)
 			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
 		ORDER BY c.relname`)
 	if err != nil {

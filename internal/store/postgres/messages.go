@@ -27,10 +27,12 @@ LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
 	messageQuery = `SELECT ` + messageColumns + ` FROM messages m` + messageJoins
 )
 
-func scanMessage(row pgx.Row, m *forum.Message) error {
+// scanMessage reads messageColumns into m, and the columns after them
+// into extra.
+func scanMessage(row pgx.Row, m *forum.Message, extra ...any) error {
 	var removedAt, editedAt *time.Time
-	if err := row.Scan(&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &m.CreatedAt, &m.Body, &m.HTML,
-		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt, &editedAt); err != nil {
+	if err := row.Scan(append([]any{&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &m.CreatedAt, &m.Body, &m.HTML,
+		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt, &editedAt}, extra...)...); err != nil {
 		return err
 	}
 	m.CreatedAt = utc(m.CreatedAt)
@@ -159,6 +161,11 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 			return err
 		}
 		if tag.RowsAffected() == 1 {
+			// A removed message is found by no search from now on.
+			if _, err := tx.Exec(ctx, `DELETE FROM message_search
+				WHERE message_id = (SELECT id FROM messages WHERE board_id = $1 AND number = $2)`, boardID, number); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, `UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $2) WHERE id = $1`,
 				boardID, at)
 			return err
@@ -187,7 +194,7 @@ func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
 }
 
 // commitBatch stores a batch with one call of post_messages
-// (migrations/002_post_messages.sql), its own transaction: one round trip
+// (migrations/004_search.sql), its own transaction: one round trip
 // and one commit for them all. The batch goes in board order, the order in
 // which every process locks boards. The answer comes only after the commit
 // (pgx reads up to PostgreSQL's ReadyForQuery), so an acknowledged post is
@@ -207,18 +214,20 @@ func (s *Store) commitBatch(batch []*forum.Message) []error {
 		boards, authors = make([]int64, len(batch)), make([]int64, len(batch))
 		times           = make([]time.Time, len(batch))
 		bodies, htmls   = make([]string, len(batch)), make([]string, len(batch))
+		terms           = make([]string, len(batch))
 		replyTo         = make([]*int64, len(batch))
 	)
 	for k, i := range order {
 		m := batch[i]
 		boards[k], authors[k], times[k], bodies[k], htmls[k] = m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML
+		terms[k] = tsvector(m.Terms)
 		if m.ReplyTo != 0 {
 			replyTo[k] = &m.ReplyTo
 		}
 	}
 	errs := make([]error, len(batch))
 	rows, err := s.pool.Query(ctx, `SELECT message_id, message_number, reply_author, refused
-		FROM post_messages($1, $2, $3, $4, $5, $6, $7)`, boards, authors, times, bodies, htmls, replyTo, s.channel)
+		FROM post_messages($1, $2, $3, $4, $5, $6, $7, $8)`, boards, authors, times, bodies, htmls, replyTo, terms, s.channel)
 	if err == nil {
 		k := 0
 		var id, number *int64

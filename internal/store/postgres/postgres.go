@@ -109,7 +109,7 @@ func (s *Store) start(ctx context.Context) error {
 		sum := sha256.Sum256([]byte(schema))
 		s.channel = "parley." + hex.EncodeToString(sum[:16])
 	}
-	return nil
+	return s.indexBacklog(ctx)
 }
 
 // Close commits the posts already waiting, then closes every connection of

@@ -65,8 +65,8 @@ type loader struct {
 	cacheSize int64
 	buf       *bulk.Buffer
 	// tx and insert are the current unit's, begun by its first write.
-	tx     *sql.Tx
-	insert *sql.Stmt
+	tx            *sql.Tx
+	insert, index *sql.Stmt
 	// existing is how many rows the messages table held when the unit
 	// began.
 	existing int64
@@ -91,6 +91,10 @@ func (l *loader) begin(ctx context.Context) error {
 	}
 	l.insert, err = tx.PrepareContext(ctx, `INSERT INTO messages (board_id, number, author_id, created_at, body, html,
 		reply_to, reply_to_author_id, reply_count, removed, removed_at, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	l.index, err = tx.PrepareContext(ctx, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -133,9 +137,22 @@ func (l *loader) write(msgs []*forum.Message) error {
 		}
 	}
 	for _, m := range msgs {
-		if _, err := l.insert.ExecContext(ctx, m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
-			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, m.Removed, nullMicro(m.RemovedAt), nullMicro(m.EditedAt)); err != nil {
+		res, err := l.insert.ExecContext(ctx, m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
+			nullID(m.ReplyTo), nullID(m.ReplyToAuthorID), m.ReplyCount, m.Removed, nullMicro(m.RemovedAt), nullMicro(m.EditedAt))
+		if err != nil {
 			return translate(fmt.Errorf("load message %d: %w", m.Number, err), fmt.Sprintf("message %d exists", m.Number))
+		}
+		if m.Removed != forum.NotRemoved || m.Terms == "" {
+			continue
+		}
+		// FTS5 gathers a transaction's terms in memory and writes them
+		// as merged segments: rows added in one unit are indexed in bulk.
+		id, err := res.LastInsertId()
+		if err == nil {
+			_, err = l.index.ExecContext(ctx, id, m.Terms)
+		}
+		if err != nil {
+			return fmt.Errorf("load: index message %d: %w", m.Number, err)
 		}
 	}
 	return nil

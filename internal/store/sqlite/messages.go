@@ -24,11 +24,13 @@ LEFT JOIN users ra ON ra.id = m.reply_to_author_id`
 	messageQuery = `SELECT ` + messageColumns + ` FROM messages m` + messageJoins
 )
 
-func scanMessage(row interface{ Scan(...any) error }, m *forum.Message) error {
+// scanMessage reads messageColumns into m, and the columns after them
+// into extra.
+func scanMessage(row interface{ Scan(...any) error }, m *forum.Message, extra ...any) error {
 	var created int64
 	var removedAt, editedAt sql.NullInt64
-	if err := row.Scan(&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
-		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt, &editedAt); err != nil {
+	if err := row.Scan(append([]any{&m.ID, &m.BoardID, &m.Board, &m.Number, &m.AuthorID, &m.Author, &created, &m.Body, &m.HTML,
+		&m.ReplyTo, &m.ReplyToAuthor, &m.ReplyCount, &m.Removed, &removedAt, &editedAt}, extra...)...); err != nil {
 		return err
 	}
 	m.CreatedAt = fromMicro(created)
@@ -117,9 +119,14 @@ func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how fo
 		if removed != forum.NotRemoved {
 			return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ?`,
-			how, micro(at), boardID, number); err != nil {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `UPDATE messages SET removed = ?, removed_at = ? WHERE board_id = ? AND number = ? RETURNING id`,
+			how, micro(at), boardID, number).Scan(&id); err != nil {
 			return fmt.Errorf("remove message %d: %w", number, err)
+		}
+		// A removed message is found by no search from now on.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM message_search WHERE rowid = ?`, id); err != nil {
+			return fmt.Errorf("remove message %d from the search index: %w", number, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE boards SET revision = revision + 1, changed_at = max(coalesce(changed_at, 0), ?) WHERE id = ?`,
 			micro(at), boardID); err != nil {
@@ -216,6 +223,11 @@ func (s *Store) insertMessage(tx *sql.Tx, m *forum.Message) error {
 		m.BoardID, m.Number, m.AuthorID, micro(m.CreatedAt), m.Body, m.HTML,
 		sql.NullInt64{Int64: m.ReplyTo, Valid: m.ReplyTo != 0}, replyAuthorID).Scan(&m.ID); err != nil {
 		return fmt.Errorf("insert message %d: %w", m.Number, err)
+	}
+	if m.Terms != "" {
+		if _, err := tx.StmtContext(ctx, s.stmt.indexMessage).ExecContext(ctx, m.ID, m.Terms); err != nil {
+			return fmt.Errorf("index message %d: %w", m.Number, err)
+		}
 	}
 	// After the insert, whose foreign key refuses an unknown author: the
 	// update alone would change nothing and say nothing.

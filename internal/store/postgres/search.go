@@ -1,0 +1,249 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"parley/internal/forum"
+	"parley/internal/search"
+)
+
+// Search compiles f into a tsquery of quoted lexemes (never the reader's
+// text) and SQL on messages. Unlike the other reads it is planned with its
+// arguments in view (the simple protocol), not by the generic plan the
+// store otherwise forces: how to read a word found in half the messages and
+// one found in three is a choice the planner makes from the tsquery.
+func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
+	q := f.Query
+	args := []any{pgx.QueryExecModeSimpleProtocol}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args)-1)
+	}
+	var filter []string
+	if f.Board != nil {
+		filter = append(filter, "m.board_id = "+arg(f.Board.ID))
+	}
+	if f.Author != nil {
+		filter = append(filter, "m.author_id = "+arg(f.Author.ID))
+	}
+	if !q.After.IsZero() {
+		filter = append(filter, "m.created_at >= "+arg(q.After))
+	}
+	if !q.Before.IsZero() {
+		filter = append(filter, "m.created_at < "+arg(q.Before))
+	}
+	if q.ReplyTo > 0 {
+		filter = append(filter, "m.reply_to = "+arg(q.ReplyTo))
+	}
+	if q.From > 0 {
+		filter = append(filter, "m.number >= "+arg(q.From))
+	}
+	if q.To > 0 {
+		filter = append(filter, "m.number <= "+arg(q.To))
+	}
+	filter = append(filter, "m.removed = ''")
+
+	var query string
+	switch {
+	case q.HasText() && f.Sort == forum.SortRelevance:
+		tsq := arg(tsquery(q)) + "::tsquery"
+		page := ""
+		if f.After.ID > 0 {
+			r := arg(f.After.Rank)
+			page = `WHERE c.rank < ` + r + ` OR c.rank = ` + r + ` AND c.id < ` + arg(f.After.ID)
+		}
+		query = `WITH c AS MATERIALIZED (
+				SELECT s.message_id AS id, ts_rank(s.terms, ` + tsq + `)::float8 AS rank
+				FROM message_search s JOIN messages m ON m.id = s.message_id
+				WHERE s.terms @@ ` + tsq + ` AND ` + strings.Join(filter, " AND ") + `
+				ORDER BY s.message_id DESC LIMIT ` + arg(f.Candidates) + `)
+			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c JOIN messages m ON m.id = c.id` + messageJoins + `
+			` + page + ` ORDER BY c.rank DESC, c.id DESC LIMIT ` + arg(f.Limit)
+	case q.HasText():
+		filter = append(filter, "s.terms @@ "+arg(tsquery(q))+"::tsquery")
+		if f.After.ID > 0 {
+			filter = append(filter, "s.message_id < "+arg(f.After.ID))
+		}
+		query = `SELECT ` + messageColumns + `, 0::float8, 0 FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
+			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY s.message_id DESC LIMIT ` + arg(f.Limit)
+	default:
+		if len(q.None) > 0 {
+			filter = append(filter, `NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id AND s.terms @@ `+
+				arg(anyOf(q.None))+`::tsquery)`)
+		}
+		// Within a board, numbers and IDs grow together: ordering by
+		// number reads the board's own index.
+		order, after := "m.id DESC", "m.id < "
+		if f.Board != nil {
+			order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = "
+		}
+		if f.After.ID > 0 {
+			after += arg(f.After.ID)
+			if f.Board != nil {
+				after += ")"
+			}
+			filter = append(filter, after)
+		}
+		query = `SELECT ` + messageColumns + `, 0::float8, 0 FROM messages m` + messageJoins + `
+			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
+	}
+
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, false, translate(fmt.Errorf("search: %w", err), "")
+	}
+	var ranked int
+	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.SearchHit, error) {
+		var h forum.SearchHit
+		err := scanMessage(row, &h.Message, &h.Rank, &ranked)
+		return h, err
+	})
+	if err != nil {
+		return nil, false, translate(fmt.Errorf("search: %w", err), "")
+	}
+	return hits, ranked >= f.Candidates, nil
+}
+
+// tsquery returns q's words as a tsquery: every group, each any of its
+// phrases, and none of q.None.
+func tsquery(q search.Query) string {
+	parts := make([]string, 0, len(q.All)+len(q.None))
+	for _, g := range q.All {
+		parts = append(parts, "( "+anyOf(g)+" )")
+	}
+	for _, p := range q.None {
+		parts = append(parts, "!( "+phrase(p)+" )")
+	}
+	return strings.Join(parts, " & ")
+}
+
+func anyOf(phrases []search.Phrase) string {
+	quoted := make([]string, len(phrases))
+	for i, p := range phrases {
+		quoted[i] = phrase(p)
+	}
+	return strings.Join(quoted, " | ")
+}
+
+// phrase returns p as lexemes that follow each other (<->).
+func phrase(p search.Phrase) string {
+	quoted := make([]string, len(p))
+	for i, term := range p {
+		quoted[i] = lexeme(term)
+	}
+	return strings.Join(quoted, " <-> ")
+}
+
+// lexeme quotes a term for a tsquery or a tsvector: as it is, with no
+// stemming or folding of PostgreSQL's.
+func lexeme(term string) string {
+	return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(term) + "'"
+}
+
+// tsvector writes out the terms (search.Text) as a tsvector: each term
+// with the positions, from 1, where it occurs.
+func tsvector(terms string) string {
+	if terms == "" {
+		return ""
+	}
+	positions := map[string][]int{}
+	var order []string
+	for i, term := range strings.Fields(terms) {
+		if positions[term] == nil {
+			order = append(order, term)
+		}
+		positions[term] = append(positions[term], i+1)
+	}
+	var b strings.Builder
+	for i, term := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(lexeme(term))
+		for j, pos := range positions[term] {
+			if j == 0 {
+				b.WriteByte(':')
+			} else {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(pos))
+		}
+	}
+	return b.String()
+}
+
+// Reindex rebuilds a board's part of the index in one transaction, a
+// thousand messages a COPY.
+func (s *Store) Reindex(ctx context.Context, boardID int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM boards WHERE id = $1)`, boardID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return forum.Errorf(forum.CodeNotFound, "no board %d", boardID)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM message_search WHERE message_id IN (SELECT id FROM messages WHERE board_id = $1)`, boardID); err != nil {
+			return err
+		}
+		for after := int64(0); ; {
+			rows, err := tx.Query(ctx, `SELECT id, number, body FROM messages
+				WHERE board_id = $1 AND number > $2 AND removed = '' ORDER BY number LIMIT 1000`, boardID, after)
+			if err != nil {
+				return err
+			}
+			var (
+				id, number int64
+				body       string
+				read       int
+				index      [][]any
+			)
+			if _, err := pgx.ForEachRow(rows, []any{&id, &number, &body}, func() error {
+				if v := tsvector(search.Text(body)); v != "" {
+					index = append(index, []any{id, v})
+				}
+				after, read = number, read+1
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(index) > 0 {
+				if _, err := tx.CopyFrom(ctx, pgx.Identifier{"message_search"}, []string{"message_id", "terms"}, pgx.CopyFromRows(index)); err != nil {
+					return err
+				}
+			}
+			if read < 1000 {
+				break
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM search_backlog WHERE board_id = $1`, boardID)
+		return err
+	})
+	if forum.ErrorCode(err) != forum.CodeInternal {
+		return err
+	}
+	return translate(fmt.Errorf("reindex board %d: %w", boardID, err), "")
+}
+
+// indexBacklog indexes the boards written before the index existed.
+func (s *Store) indexBacklog(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, `SELECT board_id FROM search_backlog ORDER BY board_id`)
+	if err != nil {
+		return fmt.Errorf("search backlog: %w", err)
+	}
+	boards, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("search backlog: %w", err)
+	}
+	for _, id := range boards {
+		if err := s.Reindex(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+	"parley/internal/password"
+	"parley/internal/search"
+)
+
+// testSearch is the search language's conformance table: every store
+// finds the same messages, in the same order, for every operator.
+func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	ctx := t.Context()
+	var now time.Time
+	svc, err := forum.NewService(st, forum.Config{Render: Render, Now: func() time.Time { return now }, Password: password.Fast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := MustCreateUser(t, st, "ann")
+	bob := MustCreateUser(t, st, "bob")
+	for _, slug := range []string{"general", "other", "ranks"} {
+		MustCreateBoard(t, st, ann, slug)
+	}
+	post := func(author *forum.User, slug, day, body string, replyTo int64) {
+		t.Helper()
+		at, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = at.Add(12 * time.Hour)
+		if _, err := svc.Post(ctx, author, slug, forum.NewMessage{Body: body, ReplyTo: replyTo}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Posted in time order, as a forum is: newest first is by ID.
+	post(ann, "general", "2020-01-01", "The troops marched at dawn", 0)                    // general/1
+	post(ann, "other", "2020-01-15", "Troops in another board", 0)                         // other/1
+	post(bob, "other", "2020-01-16", "CAFÉ in another board, NEAR(x) col:y ^z *w", 0)      // other/2
+	post(bob, "general", "2020-02-01", "A troop of scouts met at the Café", 1)             // general/2
+	post(ann, "general", "2020-03-01", "Coffee at the cafe again, said the scout", 2)      // general/3
+	post(bob, "general", "2020-04-01", "Exact phrase here: the quick brown fox", 0)        // general/4
+	post(ann, "general", "2020-05-01", "brown quick fox, not in order", 4)                 // general/5
+	post(bob, "general", "2020-06-01", "troops: a secret to be removed", 0)                // general/6
+	post(ann, "general", "2020-07-01", `<script>alert("x")</script> troops & "quotes"`, 1) // general/7
+	post(ann, "ranks", "2021-01-01", "vixen", 0)                                           // ranks/1
+	post(ann, "ranks", "2021-01-02", "vixen vixen vixen vixen", 0)                         // ranks/2
+	post(ann, "ranks", "2021-01-03", "vixen vixen", 0)                                     // ranks/3
+	post(ann, "ranks", "2021-01-04", "vixen", 0)                                           // ranks/4
+	for n := 8; n <= 19; n++ {
+		post(bob, "general", "2021-02-01", fmt.Sprintf("filler text, line %d", n), 0) // general/8–19
+	}
+	mod := MustCreateUser(t, st, "mod")
+	mod.Role = forum.RoleModerator
+	if err := svc.Remove(ctx, mod, "general", 6); err != nil {
+		t.Fatal(err)
+	}
+
+	g := func(ns ...int) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, fmt.Sprintf("general/%d", n))
+		}
+		return out
+	}
+	fillers := g(19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8)
+	for _, tc := range []struct {
+		q    string
+		sort forum.SearchSort
+		want []string
+	}{
+		{"troops", "", []string{"general/7", "general/2", "other/1", "general/1"}},
+		{"TROOP", "", []string{"general/7", "general/2", "other/1", "general/1"}},
+		{"cafe", "", []string{"general/3", "general/2", "other/2"}},
+		{"café", "", []string{"general/3", "general/2", "other/2"}},
+		{`"quick brown fox"`, "", g(4)},
+		{"quick brown fox", "", g(5, 4)},
+		{`fox -"quick brown"`, "", g(5)},
+		{"fox -exact", "", g(5)},
+		{"scout OR coffee", "", g(3, 2)},
+		{"marched OR alert", "", g(7, 1)},
+		{"troops author:bob", "", g(2)},
+		{"troops author:BOB", "", g(2)},
+		{"troops board:other", "", []string{"other/1"}},
+		{"cafe after:2020-02-01 before:2020-03-01", "", g(2)},
+		{"cafe after:2020-02-02", "", []string{"general/3"}},
+		{"cafe before:2020-02-01", "", []string{"other/2"}},
+		{"board:general replyto:1", "", g(7, 2)},
+		{"board:general replyto:1 troops", "", g(7, 2)},
+		{"board:general number:2..4", "", g(4, 3, 2)},
+		{"board:general number:2..4 cafe", "", g(3, 2)},
+		{"board:general number:18..", "", g(19, 18)},
+		{"author:ann board:general", "", g(7, 5, 3, 1)},
+		{"author:ann -troops", "", []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1", "general/5", "general/3"}},
+		{"near col", "", []string{"other/2"}},
+		{"secret", "", nil},
+		{"board:general number:6", "", nil},
+		{"author:nobody troops", "", nil},
+		{"board:nowhere troops", "", nil},
+		{"filler", "", fillers},
+		{"vixen", forum.SortRelevance, []string{"ranks/2", "ranks/3", "ranks/4", "ranks/1"}},
+		{"board:ranks vixen", forum.SortRelevance, []string{"ranks/2", "ranks/3", "ranks/4", "ranks/1"}},
+		{"author:ann board:ranks", forum.SortRelevance, []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1"}},
+		{"vixen", forum.SortNewest, []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1"}},
+	} {
+		// Every query again in pages of 3, which must make the same list.
+		for _, limit := range []int{100, 3} {
+			var got []string
+			cursor := ""
+			for pages := 0; ; pages++ {
+				res, err := svc.Search(ctx, forum.SearchRequest{Query: tc.q, Sort: tc.sort, Limit: limit, Cursor: cursor})
+				if err != nil {
+					t.Fatalf("Search(%q): %v", tc.q, err)
+				}
+				for _, h := range res.Hits {
+					got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+				}
+				if res.Next == "" || pages > 10 {
+					break
+				}
+				cursor = res.Next
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Search(%q, %s) by %d = %q, want %q", tc.q, tc.sort, limit, got, tc.want)
+			}
+		}
+	}
+
+	t.Run("Hits", func(t *testing.T) {
+		res, err := svc.Search(ctx, forum.SearchRequest{Query: "alert troops"})
+		if err != nil || len(res.Hits) != 1 {
+			t.Fatalf("Search = %+v, %v", res, err)
+		}
+		h := res.Hits[0]
+		if h.Author != "ann" || h.Board != "general" || h.Number != 7 || h.ReplyTo != 1 || !h.CreatedAt.Equal(time.Date(2020, 7, 1, 12, 0, 0, 0, time.UTC)) {
+			t.Errorf("hit = %+v", h.Message)
+		}
+		want := `&lt;script&gt;<mark>alert</mark>(&#34;x&#34;)&lt;/script&gt; <mark>troops</mark> &amp; &#34;quotes&#34;`
+		if h.Snippet != want {
+			t.Errorf("snippet = %q, want %q", h.Snippet, want)
+		}
+		if res.Next != "" || res.Capped {
+			t.Errorf("Next %q, Capped %v on the only page", res.Next, res.Capped)
+		}
+	})
+
+	t.Run("Capped", func(t *testing.T) {
+		q, err := search.Parse("vixen")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, capped, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortRelevance, Limit: 10, Candidates: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, h := range hits {
+			got = append(got, h.Number)
+		}
+		// The newest two, ranked: 3 (two vixens) above 4 (one).
+		if !capped || !slices.Equal(got, []int64{3, 4}) {
+			t.Errorf("candidates 2: hits %v, capped %v; want [3 4], true", got, capped)
+		}
+	})
+
+	t.Run("Reindex", func(t *testing.T) {
+		if err := svc.Reindex(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.Search(ctx, forum.SearchRequest{Query: "troops OR secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+		}
+		if want := []string{"general/7", "general/2", "other/1", "general/1"}; !slices.Equal(got, want) {
+			t.Errorf("after Reindex: %q, want %q", got, want)
+		}
+		if err := svc.Reindex(ctx, "nowhere"); forum.ErrorCode(err) != forum.CodeNotFound {
+			t.Errorf("Reindex(nowhere) = %v, want not found", err)
+		}
+	})
+
+	t.Run("Refused", func(t *testing.T) {
+		for _, req := range []forum.SearchRequest{
+			{Query: ""},
+			{Query: "before:2020-13-01 x"},
+			{Query: "x", Sort: "best"},
+			{Query: "x", Limit: forum.MaxSearchLimit + 1},
+			{Query: "x", Cursor: "12~0.5"},
+			{Query: "x", Sort: forum.SortRelevance, Cursor: "12"},
+			{Query: "x", Cursor: "abc"},
+			{Query: strings.Repeat("x ", 600)},
+		} {
+			if _, err := svc.Search(ctx, req); forum.ErrorCode(err) != forum.CodeInvalid {
+				t.Errorf("Search(%+v) = %v, want invalid", req, err)
+			}
+		}
+	})
+}
