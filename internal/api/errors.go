@@ -10,7 +10,6 @@ import (
 // Codes of answers that come from HTTP itself rather than from the forum.
 const (
 	codeMethodNotAllowed = "method_not_allowed"
-	codeNotImplemented   = "not_implemented"
 )
 
 // errorBody is the JSON of every error answer.

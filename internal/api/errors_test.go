@@ -191,12 +191,6 @@ func TestRegistrationClosed(t *testing.T) {
 	})
 }
 
-func TestSearchNotImplemented(t *testing.T) {
-	eachServer(t, forum.Config{}, func(t *testing.T, s *testServer) {
-		mustError(t, call(t, s, "GET", "/api/v1/search?q=intel", "", nil), http.StatusNotImplemented, "not_implemented")
-	})
-}
-
 // TestInternalError: a failure of the store is a 500 that says nothing of
 // its cause, which goes to the log instead.
 func TestInternalError(t *testing.T) {

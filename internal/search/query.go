@@ -78,7 +78,8 @@ func errorf(format string, args ...any) error {
 //	replyto:N number:N..M   (these two need board:)
 //
 // Everything else is words: punctuation and the syntax of the engines
-// (NEAR(, *, ^, col:) separate words and are never passed on. A quote
+// (NEAR(, *, ^, col:) separate words and are never passed on; after a
+// minus, words so joined are excluded as a phrase (-e-mail). A quote
 // without its closing one runs to the end. An error is a query that makes
 // no sense (a bad date, a filter given twice, nothing to look for), and its
 // message says why.
@@ -180,21 +181,36 @@ func (p *parser) add(it item) error {
 			}
 		}
 	}
-	phrase := Phrase(Terms(it.text))
-	if len(phrase) == 0 {
+	terms := Terms(it.text)
+	if len(terms) == 0 {
 		// Punctuation alone: nothing to find, and no OR to join.
 		return nil
 	}
 	if it.exclude {
-		p.q.None = append(p.q.None, phrase)
+		p.q.None = append(p.q.None, terms)
 		return nil
 	}
+	if !it.quoted && len(terms) > 1 {
+		// Words joined by punctuation (NEAR(a, e-mail) are plain words;
+		// OR joins the first of them.
+		p.add1(Phrase(terms[:1]))
+		for _, t := range terms[1:] {
+			p.flush()
+			p.group = append(p.group, Phrase{t})
+		}
+		return nil
+	}
+	p.add1(terms)
+	return nil
+}
+
+// add1 adds a phrase to the OR group being read, or to a group of its own.
+func (p *parser) add1(phrase Phrase) {
 	if !p.or {
 		p.flush()
 	}
 	p.or = false
 	p.group = append(p.group, phrase)
-	return nil
 }
 
 // flush ends the OR group being read. An OR with nothing after it was the

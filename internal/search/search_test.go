@@ -64,7 +64,9 @@ func TestParse(t *testing.T) {
 		{"OR a", search.Query{All: [][]search.Phrase{{{"or"}}, {{"a"}}}}},
 		{"a OR", search.Query{All: [][]search.Phrase{{{"a"}, {"or"}}}}},
 		{"a or b", search.Query{All: [][]search.Phrase{{{"a"}}, {{"or"}}, {{"b"}}}}},
-		{"e-mail", search.Query{All: [][]search.Phrase{{{"e", "mail"}}}}},
+		{"e-mail", search.Query{All: [][]search.Phrase{{{"e"}}, {{"mail"}}}}},
+		{"x OR NEAR(a", search.Query{All: [][]search.Phrase{{{"x"}, {"near"}}, {{"a"}}}}},
+		{"x -e-mail", search.Query{All: [][]search.Phrase{{{"x"}}}, None: []search.Phrase{{"e", "mail"}}}},
 		{`"unclosed phrase`, search.Query{All: [][]search.Phrase{{{"unclos", "phrase"}}}}},
 		{`x "" * ^ -`, search.Query{All: [][]search.Phrase{{{"x"}}}}},
 		{"author:Ann board:general", search.Query{Author: "Ann", Board: "general"}},
@@ -76,7 +78,7 @@ func TestParse(t *testing.T) {
 		{"board:b number:10..", search.Query{Board: "b", From: 10}},
 		{"board:b number:..20", search.Query{Board: "b", To: 20}},
 		{"board:b number:5", search.Query{Board: "b", From: 5, To: 5}},
-		{"col:x author: y", search.Query{All: [][]search.Phrase{{{"col", "x"}}, {{"author"}}, {{"y"}}}}},
+		{"col:x author: y", search.Query{All: [][]search.Phrase{{{"col"}}, {{"x"}}, {{"author"}}, {{"y"}}}}},
 	} {
 		got, err := search.Parse(tc.q)
 		if err != nil {
