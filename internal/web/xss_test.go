@@ -49,7 +49,12 @@ func TestHostileInputIsInert(t *testing.T) {
 	}
 	b := f.browser(t)
 	b.signIn("mallory")
-	pages := []string{"/", "/b/x", "/b/x?from=1&limit=100", "/u/mallory", "/b/x/1/thread", "/b/x/1/replies", "/search?q=" + url.QueryEscape(hostile[9])}
+	pages := []string{"/", "/b/x", "/b/x?from=1&limit=100", "/u/mallory", "/b/x/1/thread", "/b/x/1/replies",
+		"/search?q=" + url.QueryEscape(hostile[9]),
+		"/search?sort=relevance&q=" + url.QueryEscape("script OR alert OR javascript OR onerror OR textarea OR iframe"),
+		"/search?q=alert&author=" + url.QueryEscape(hostile[9]) + "&board=" + url.QueryEscape(hostile[1]),
+		"/search?q=" + url.QueryEscape(`before:"><script>alert(1)</script>`), // refused, and the reason shown
+	}
 	for n := 1; n <= len(hostile); n++ {
 		pages = append(pages, fmt.Sprintf("/b/x/%d", n), fmt.Sprintf("/b/x/%d/reply?quote=1", n))
 	}
