@@ -65,6 +65,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = importFile(ctx, rest, getenv, stdin, stdout, stderr)
 	case "export":
 		err = export(ctx, rest, getenv, stdout)
+	case "reindex":
+		err = reindex(ctx, rest, getenv, stdout)
 	default:
 		fmt.Fprintf(stderr, "parley: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -123,6 +125,8 @@ Usage:
   parley board add SLUG --title TITLE [--description TEXT] [--by NAME] [--db parley.db]
   parley import FILE|- [--skip-existing] [--db parley.db]
   parley export [--board SLUG] [--db parley.db]   (to stdout)
+  parley reindex [--board SLUG] [--db parley.db]
+        (rebuilds the search index from the messages)
   parley help
 
 Every flag may also be set by an environment variable: PARLEY_ and the

@@ -76,9 +76,11 @@ func TestSearchPage(t *testing.T) {
 	}
 
 	// A query that cannot run says why, and keeps what was typed.
-	p = b.get("/search?q=" + url.QueryEscape("shipping before:2024-13-01")).wantStatus(t, http.StatusBadRequest)
+	p = b.get("/search?q="+url.QueryEscape("shipping before:2024-13-01")).wantStatus(t, http.StatusBadRequest)
 	p.wantText(t, "before:2024-13-01 — give a day as YYYY-MM-DD")
-	if find(p.root, func(n *html.Node) bool { return attr(n, "id") == "q" && attr(n, "value") == "shipping before:2024-13-01" }) == nil {
+	if find(p.root, func(n *html.Node) bool {
+		return attr(n, "id") == "q" && attr(n, "value") == "shipping before:2024-13-01"
+	}) == nil {
 		t.Error("the refused query is not kept in the box")
 	}
 	b.get("/search?q=x&q=y").wantStatus(t, http.StatusBadRequest)

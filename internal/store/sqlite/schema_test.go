@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/search"
 	"parley/internal/store/sqlite"
 	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/store/storetest"
@@ -106,5 +107,49 @@ func TestSessionsGoWithUser(t *testing.T) {
 	}
 	if u, err := st.UserBySession(ctx, session(bob).Hash, now); err != nil || u.ID != bob.ID {
 		t.Fatalf("UserBySession = %+v, %v; want bob", u, err)
+	}
+}
+
+// TestMigrationIndexesMessages: the messages of a database written before
+// search existed are indexed when the store first opens it, removed ones
+// left out.
+func TestMigrationIndexesMessages(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	if err := sqlite.MigrateTo(ctx, path, 4); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, `
+		INSERT INTO users (id, name, role, created_at) VALUES (1, 'alice', 'member', 1);
+		INSERT INTO boards (id, slug, title, created_at, created_by, last_number) VALUES (1, 'a', 'A', 1, 1, 3), (2, 'empty', 'E', 1, 1, 0);
+		INSERT INTO messages (board_id, number, author_id, created_at, body, html, removed) VALUES
+			(1, 1, 1, 10, 'Troops at the Café', '', ''),
+			(1, 2, 1, 11, 'more troops', '', 'moderator'),
+			(1, 3, 1, 12, 'no match', '', '')`)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, err := search.Parse("troop cafe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, _, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortNewest, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Number != 1 {
+		t.Errorf("after the migration, troop cafe finds %+v, want message 1 alone", hits)
 	}
 }

@@ -15,8 +15,8 @@ import (
 // through that filter's index and look each up in the search index.
 // Beyond it, the search walks the words' hits newest first and checks each
 // against the filter instead: either way the work is bounded by what is
-// read before the page fills.
-const narrowRows = 5000
+// read before the page fills. A variable for tests, which set it to 0.
+var narrowRows int64 = 5000
 
 // Search compiles f into FTS5: the words into a MATCH expression of quoted
 // terms (never the reader's text), the filters into SQL on messages.

@@ -12,9 +12,10 @@ import (
 	"parley/internal/search"
 )
 
-// testSearch is the search language's conformance table: every store
-// finds the same messages, in the same order, for every operator.
-func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
+// Search is the search language's conformance table: every store finds
+// the same messages, in the same order, for every operator. Run runs it;
+// a store calls it alone to run it again under other settings.
+func Search(t *testing.T, open func(t *testing.T) forum.Store) {
 	st := open(t)
 	ctx := t.Context()
 	var now time.Time
