@@ -9,11 +9,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -308,6 +310,10 @@ func loads(ctx context.Context, cfg config, srv *server, col *column) error {
 		col.loads[p.name] = res
 	}
 
+	if err := searches(ctx, cfg, srv, col); err != nil {
+		return err
+	}
+
 	token, err := signIn(srv.base)
 	if err != nil {
 		return err
@@ -372,4 +378,54 @@ func signIn(base string) (string, error) {
 		return "", fmt.Errorf("sign in as harness: %s, %v", resp.Status, err)
 	}
 	return tok.Token, nil
+}
+
+// searchKinds are the searches measured, each a list of queries taken in
+// turn; {author} is replaced by a member who wrote in the giant board.
+// The words are the generator's: "people" and "think" are in more than a
+// tenth of its messages, "garden" and "election" in about a hundredth.
+var searchKinds = []struct {
+	name, sort string
+	queries    []string
+}{
+	{"1 common word", "newest", []string{"people", "think", "really", "good", "time"}},
+	{"1 rarer word", "newest", []string{"garden", "election", "weather", "london", "coffee"}},
+	{"2 words", "newest", []string{"coffee morning", "money market", "software update", "good idea", "people think"}},
+	{"phrase", "newest", []string{`"good point"`, `"the same"`, `"no idea"`, `"last year"`, `"i think"`}},
+	{"author and a word", "newest", []string{"author:{author} think", "author:{author} people", "author:{author} good"}},
+	{"relevance, common word", "relevance", []string{"people", "think", "the", "good time", "really"}},
+}
+
+func searchName(kind string) string { return "search, " + kind }
+
+// searches measures each kind of search by one client at a time: the
+// latency a reader waits, not throughput.
+func searches(ctx context.Context, cfg config, srv *server, col *column) error {
+	var window struct {
+		Messages []struct {
+			Author string `json:"author"`
+		} `json:"messages"`
+	}
+	if err := getJSON(srv.base+"/api/v1/boards/"+boardSlug+"/messages?from=1&limit=200", &window); err != nil {
+		return err
+	}
+	var authors []string
+	for _, m := range window.Messages {
+		if !slices.Contains(authors, m.Author) {
+			authors = append(authors, m.Author)
+		}
+	}
+	for _, kind := range searchKinds {
+		res, err := run1(ctx, config{conns: 1, duration: cfg.duration, warmup: cfg.warmup}, searchName(kind.name), load.Options{
+			Target: func(c, i int) string {
+				q := strings.ReplaceAll(kind.queries[i%len(kind.queries)], "{author}", authors[i%len(authors)])
+				return srv.base + "/api/v1/search?sort=" + kind.sort + "&q=" + url.QueryEscape(q)
+			},
+		})
+		if err != nil {
+			return err
+		}
+		col.loads[searchName(kind.name)] = res
+	}
+	return nil
 }

@@ -57,7 +57,12 @@ func printTable(w io.Writer, cfg config, cols []column) {
 		})
 	}
 	page(posting, "")
-	add("search latency", func(column) string { return "— (issue 6)" })
+	for _, kind := range searchKinds {
+		add(searchName(kind.name)+" (1 client): p50 / p95 / p99", func(c column) string {
+			r := c.loads[searchName(kind.name)]
+			return fmt.Sprintf("%s / %s / %s", ms(r.P50), ms(r.P95), ms(r.P99))
+		})
+	}
 	add("server RSS after the loads / peak (MB)", func(c column) string {
 		return fmt.Sprintf("%d / %d", c.rss>>20, c.peak>>20)
 	})

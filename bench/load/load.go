@@ -61,7 +61,7 @@ type Result struct {
 	PerSecond  float64 // Requests / Elapsed
 	// Latency percentiles (nearest rank) and maximum of the counted
 	// requests, from sending the request to reading the end of its body.
-	P50, P90, P99, Max time.Duration
+	P50, P90, P95, P99, Max time.Duration
 }
 
 const (
@@ -321,6 +321,7 @@ func summarize(stats []connStats, elapsed time.Duration) Result {
 	r.PerSecond = float64(r.Requests) / elapsed.Seconds()
 	r.P50 = percentile(all, 50)
 	r.P90 = percentile(all, 90)
+	r.P95 = percentile(all, 95)
 	r.P99 = percentile(all, 99)
 	if len(all) > 0 {
 		r.Max = all[len(all)-1]
