@@ -154,6 +154,19 @@ func browse(t *testing.T, js bool) {
 		liveUpdate(t, s, b, slug, MustSignIn(t, s, name, password))
 	}
 
+	// Search from the board: the header's box looks in it, and the results
+	// offer every board; each hit leads to its message.
+	b.Open(board)
+	b.Type("#site-q", "darjeeling")
+	b.Follow("form.search button[type=submit]", "Search", "/search?q=darjeeling&board="+slug)
+	b.WantTextHas("ol.hits li.hit:first-child .hit-head", slug+" 2", "To: "+name+" who wrote (1)", "From: "+name)
+	b.WantText("ol.hits li.hit:first-child .snippet mark", "Darjeeling")
+	b.Follow(".scope-note a", "Search every board", "/search?q=darjeeling")
+	if n := b.Count("ol.hits li.hit"); n != 2 {
+		b.Fatalf("%d hits in every board, want 2", n)
+	}
+	b.Follow("ol.hits li.hit:last-child a.hit-at", slug+" 1", board+"/1")
+
 	// Sign out.
 	b.Follow("nav.account form button[type=submit]", "Sign out", "/")
 	b.WantTextHas("nav.account", "Sign in", "Register")

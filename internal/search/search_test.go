@@ -37,6 +37,10 @@ func TestTextCapsTerms(t *testing.T) {
 	if n := len(strings.Fields(text)); n != search.MaxTerms {
 		t.Errorf("Text kept %d terms, want %d", n, search.MaxTerms)
 	}
+	many := strings.Fields(search.Text(strings.Repeat("a b ", search.MaxPlaces+2)))
+	if many[2*search.MaxPlaces-1] != "b" || many[2*search.MaxPlaces] != search.Unindexed || many[2*search.MaxPlaces+3] != search.Unindexed {
+		t.Errorf("Text of a b × %d ends %q", search.MaxPlaces+2, many[2*search.MaxPlaces-2:])
+	}
 	if got := search.Text("Troops, the  troop!"); got != "troop the troop" {
 		t.Errorf("Text = %q", got)
 	}

@@ -29,6 +29,13 @@ const (
 	// keeps word positions up to 16,383, and phrases need positions. Both
 	// stores index the same first terms.
 	MaxTerms = 16383
+	// MaxPlaces is how many places of one term in a message are indexed:
+	// PostgreSQL keeps 256. Later places hold Unindexed instead, so that
+	// both stores find the same phrases.
+	MaxPlaces = 256
+	// Unindexed stands in Text for a term not indexed: it keeps the term's
+	// place, so the words after it keep theirs, and no query holds it.
+	Unindexed = "·"
 )
 
 // Text returns the terms of a message's text separated by single spaces,
@@ -37,9 +44,24 @@ func Text(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	n := 0
+	// Only a text of more than MaxPlaces terms can hold a term more often.
+	var places map[string]int
 	scan(text, func(_, _ int, term string) bool {
 		if n > 0 {
 			b.WriteByte(' ')
+		}
+		if n == MaxPlaces {
+			places = map[string]int{}
+			for t := range strings.FieldsSeq(b.String()) {
+				places[t]++
+			}
+		}
+		if places != nil {
+			if places[term] == MaxPlaces {
+				term = Unindexed
+			} else {
+				places[term]++
+			}
 		}
 		b.WriteString(term)
 		n++

@@ -185,6 +185,9 @@ func (l *loader) Commit(ctx context.Context) error {
 		// The planner's figures for messages are those of a table a
 		// fraction of its new size until autovacuum comes by.
 		batch.Queue(`ANALYZE messages`)
+		// And the search index's, by which it plans each search: how many
+		// messages hold a word decides how to read them.
+		batch.Queue(`ANALYZE message_search`)
 	}
 	l.indexes = nil
 	if err := l.tx.SendBatch(ctx, batch).Close(); err != nil {

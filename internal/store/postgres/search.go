@@ -146,7 +146,9 @@ func lexeme(term string) string {
 }
 
 // tsvector writes out the terms (search.Text) as a tsvector: each term
-// with the positions, from 1, where it occurs.
+// with the positions, from 1, where it occurs. search.Text holds a term in
+// at most 256 places (MAXNUMPOS: a tsvector's text form drops any more, and
+// its binary form, which COPY sends, refuses them).
 func tsvector(terms string) string {
 	if terms == "" {
 		return ""
@@ -154,6 +156,9 @@ func tsvector(terms string) string {
 	positions := map[string][]int{}
 	var order []string
 	for i, term := range strings.Fields(terms) {
+		if term == search.Unindexed {
+			continue
+		}
 		if positions[term] == nil {
 			order = append(order, term)
 		}
@@ -181,6 +186,11 @@ func tsvector(terms string) string {
 // thousand messages a COPY.
 func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Instances that start together each index the backlog: one
+		// board's rebuilds take turns, each deleting what the last wrote.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('parley reindex ' || current_schema() || ' ' || $1, 0))`, strconv.FormatInt(boardID, 10)); err != nil {
+			return err
+		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM boards WHERE id = $1)`, boardID).Scan(&exists); err != nil {
 			return err

@@ -189,6 +189,57 @@ func Search(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	})
 
+	t.Run("Loaded", func(t *testing.T) {
+		ld, err := st.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ld.Close()
+		b := &forum.Board{Slug: "loaded", Title: "Loaded", CreatedAt: Tick(), CreatorID: ann.ID}
+		if err := ld.CreateBoard(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		for n, body := range []string{
+			"a loaded zebra",
+			// More places of one word than PostgreSQL keeps: the last are
+			// not indexed, on either store.
+			strings.Repeat("zebra crossing ", 300) + "at last",
+			"a removed zebra",
+		} {
+			m := newMessage(b, ann, body, 0)
+			m.Number = int64(n + 1)
+			if n == 2 {
+				m.Removed, m.RemovedAt = forum.RemovedByModerator, Tick()
+				m.Terms = ""
+			}
+			if err := ld.AddMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ld.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string][]string{
+			"zebra":                    {"loaded/2", "loaded/1"},
+			`"zebra crossing at last"`: nil,
+			`"crossing at last"`:       nil,
+			`"at last"`:                {"loaded/2"},
+			"crossing board:loaded":    {"loaded/2"},
+		} {
+			res, err := svc.Search(ctx, forum.SearchRequest{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("after a load, %s found %q, want %q", q, got, want)
+			}
+		}
+	})
+
 	t.Run("Refused", func(t *testing.T) {
 		for _, req := range []forum.SearchRequest{
 			{Query: ""},
