@@ -42,12 +42,8 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		return forum.Errorf(forum.CodeInvalid, "q is required: the words to look for")
 	}
 	req.Sort = forum.SearchSort(sort)
-	if limit, err := params.Number(q, "limit"); err != nil {
+	if req.Limit, err = params.Limit(q, forum.DefaultSearchLimit, forum.MaxSearchLimit); err != nil {
 		return err
-	} else if limit > forum.MaxSearchLimit {
-		return forum.Errorf(forum.CodeInvalid, "limit must be between 1 and %d", forum.MaxSearchLimit)
-	} else {
-		req.Limit = int(limit)
 	}
 	res, err := s.svc.Search(r.Context(), req)
 	if err != nil {

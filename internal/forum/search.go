@@ -19,7 +19,7 @@ const (
 	// RankCandidates is how many of the newest hits relevance ranks: the
 	// engines' ranking costs time in proportion to the hits ranked, and a
 	// word in a tenth of 1.5 million messages would take seconds.
-	RankCandidates = 10_000
+	RankCandidates = 5_000
 )
 
 // SearchSort orders search results.

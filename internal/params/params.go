@@ -80,13 +80,13 @@ func Window(q url.Values, def, max int) (from int64, limit int, err error) {
 	if from, err = Number(q, "from"); err != nil {
 		return 0, 0, err
 	}
-	limit, err = limitOf(q, def, max)
+	limit, err = Limit(q, def, max)
 	return from, limit, err
 }
 
-// limitOf returns the limit parameter, 1 to max, or def when q does not
+// Limit returns the limit parameter, 1 to max, or def when q does not
 // have it.
-func limitOf(q url.Values, def, max int) (int, error) {
+func Limit(q url.Values, def, max int) (int, error) {
 	if _, ok := q["limit"]; !ok {
 		return def, nil
 	}

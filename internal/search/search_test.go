@@ -139,6 +139,11 @@ func TestSnippet(t *testing.T) {
 		{"script", `<script>alert("x")</script>`, []string{"alert"},
 			"&lt;script&gt;<mark>alert</mark>(&#34;x&#34;)&lt;/script&gt;"},
 		{"empty", "", []string{"x"}, ""},
+		{"far into a long text", strings.Repeat("filler ", 500) + "a peon, then People at last " + long, []string{"peopl"},
+			"… " + strings.Repeat("filler ", 12) + "a peon, then <mark>People</mark> at last" + strings.TrimSuffix(" "+strings.Repeat("filler ", 14), " ") + " …"},
+		{"long, accents", strings.Repeat("filler ", 500) + "Café", []string{"cafe"},
+			"… " + strings.Repeat("filler ", 31) + "<mark>Café</mark>"},
+		{"long, nothing to mark", long, nil, strings.TrimSuffix(strings.Repeat("filler ", 32), " ") + " …"},
 	} {
 		if got := search.Snippet(tc.text, tc.terms); got != tc.want {
 			t.Errorf("%s: Snippet = %q\nwant %q", tc.name, got, tc.want)
@@ -152,4 +157,14 @@ func BenchmarkText(b *testing.B) {
 	for b.Loop() {
 		search.Text(body)
 	}
+}
+
+func BenchmarkTextParallel(b *testing.B) {
+	body := strings.Repeat("The troops marched on Café Müller, and 346351 readers wrote back. ", 9)
+	b.SetBytes(int64(len(body)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			search.Text(body)
+		}
+	})
 }

@@ -12,7 +12,6 @@ package search
 import (
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -155,26 +154,29 @@ func emitTerm(start, end int, term string, fn func(start, end int, term string) 
 // Stemming costs ~400 ns a word, most of the analysis; by Zipf's law the
 // words met first are most of the words of any text, so the cache answers
 // most lookups while its size stays bounded.
-var (
-	stems     sync.Map // word → stem
-	stemCount atomic.Int64
-)
+var stems = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
 
 const maxStems = 100_000
 
 // stem returns the English (Snowball) stem of a lower-case ASCII word.
 func stem(word string) string {
-	if s, ok := stems.Load(word); ok {
-		return s.(string)
+	stems.RLock()
+	s, ok := stems.m[word]
+	stems.RUnlock()
+	if ok {
+		return s
 	}
 	env := snowballstem.NewEnv(word)
 	english.Stem(env)
-	s := env.Current()
-	if stemCount.Load() < maxStems {
-		if _, loaded := stems.LoadOrStore(strings.Clone(word), s); !loaded {
-			stemCount.Add(1)
-		}
+	s = env.Current()
+	stems.Lock()
+	if len(stems.m) < maxStems {
+		stems.m[strings.Clone(word)] = s
 	}
+	stems.Unlock()
 	return s
 }
 

@@ -220,7 +220,9 @@ func (s *Store) commitBatch(batch []*forum.Message) []error {
 	for k, i := range order {
 		m := batch[i]
 		boards[k], authors[k], times[k], bodies[k], htmls[k] = m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML
-		terms[k] = tsvector(m.Terms)
+		if v := tsvector(m.Terms); v.Valid {
+			terms[k] = v.String()
+		}
 		if m.ReplyTo != 0 {
 			replyTo[k] = &m.ReplyTo
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"parley/internal/forum"
 	"parley/internal/search"
@@ -46,7 +47,11 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 	if q.To > 0 {
 		filter = append(filter, "m.number <= "+arg(q.To))
 	}
-	filter = append(filter, "m.removed = ''")
+	// The index holds no removed message: only reads through messages
+	// need to leave them out.
+	if !q.HasText() {
+		filter = append(filter, "m.removed = ''")
+	}
 
 	var query string
 	switch {
@@ -57,10 +62,14 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 			r := arg(f.After.Rank)
 			page = `WHERE c.rank < ` + r + ` OR c.rank = ` + r + ` AND c.id < ` + arg(f.After.ID)
 		}
+		from := `message_search s`
+		if len(filter) > 0 {
+			from = `message_search s JOIN messages m ON m.id = s.message_id`
+		}
 		query = `WITH c AS MATERIALIZED (
 				SELECT s.message_id AS id, ts_rank(s.terms, ` + tsq + `)::float8 AS rank
-				FROM message_search s JOIN messages m ON m.id = s.message_id
-				WHERE s.terms @@ ` + tsq + ` AND ` + strings.Join(filter, " AND ") + `
+				FROM ` + from + `
+				WHERE ` + strings.Join(append([]string{"s.terms @@ " + tsq}, filter...), " AND ") + `
 				ORDER BY s.message_id DESC LIMIT ` + arg(f.Candidates) + `)
 			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c JOIN messages m ON m.id = c.id` + messageJoins + `
 			` + page + ` ORDER BY c.rank DESC, c.id DESC LIMIT ` + arg(f.Limit)
@@ -142,44 +151,38 @@ func phrase(p search.Phrase) string {
 // lexeme quotes a term for a tsquery or a tsvector: as it is, with no
 // stemming or folding of PostgreSQL's.
 func lexeme(term string) string {
-	return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(term) + "'"
+	return "'" + quoting.Replace(term) + "'"
 }
 
-// tsvector writes out the terms (search.Text) as a tsvector: each term
-// with the positions, from 1, where it occurs. search.Text holds a term in
-// at most 256 places (MAXNUMPOS: a tsvector's text form drops any more, and
-// its binary form, which COPY sends, refuses them).
-func tsvector(terms string) string {
+var quoting = strings.NewReplacer(`'`, `''`, `\`, `\\`)
+
+// tsvector makes the terms (search.Text) a tsvector: each term with the
+// positions, from 1, where it occurs. search.Text holds a term in at most
+// 256 places (MAXNUMPOS: a tsvector's text form drops any more, and its
+// binary form, which COPY sends, refuses them).
+func tsvector(terms string) pgtype.TSVector {
 	if terms == "" {
-		return ""
+		return pgtype.TSVector{}
 	}
-	positions := map[string][]int{}
-	var order []string
-	for i, term := range strings.Fields(terms) {
+	var v pgtype.TSVector
+	at := map[string]int{} // term → its index in v.Lexemes
+	i := -1
+	for term := range strings.SplitSeq(terms, " ") {
+		i++
 		if term == search.Unindexed {
 			continue
 		}
-		if positions[term] == nil {
-			order = append(order, term)
+		k, ok := at[term]
+		if !ok {
+			k = len(v.Lexemes)
+			at[term] = k
+			v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: term})
 		}
-		positions[term] = append(positions[term], i+1)
+		v.Lexemes[k].Positions = append(v.Lexemes[k].Positions,
+			pgtype.TSVectorPosition{Position: uint16(i + 1), Weight: pgtype.TSVectorWeightD})
 	}
-	var b strings.Builder
-	for i, term := range order {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(lexeme(term))
-		for j, pos := range positions[term] {
-			if j == 0 {
-				b.WriteByte(':')
-			} else {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(pos))
-		}
-	}
-	return b.String()
+	v.Valid = true
+	return v
 }
 
 // Reindex rebuilds a board's part of the index in one transaction, a
@@ -214,7 +217,7 @@ func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 				index      [][]any
 			)
 			if _, err := pgx.ForEachRow(rows, []any{&id, &number, &body}, func() error {
-				if v := tsvector(search.Text(body)); v != "" {
+				if v := tsvector(search.Text(body)); v.Valid {
 					index = append(index, []any{id, v})
 				}
 				after, read = number, read+1

@@ -94,11 +94,3 @@ func Indexes(ctx context.Context, s *Store, table string) ([]string, error) {
 	}
 	return got, rows.Err()
 }
-
-// SearchWithoutNarrowing makes every search with words walk the words'
-// hits, however few messages its filters leave, until the test ends.
-func SearchWithoutNarrowing(tb interface{ Cleanup(func()) }) {
-	old := narrowRows
-	narrowRows = 0
-	tb.Cleanup(func() { narrowRows = old })
-}

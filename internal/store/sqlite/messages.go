@@ -225,7 +225,7 @@ func (s *Store) insertMessage(tx *sql.Tx, m *forum.Message) error {
 		return fmt.Errorf("insert message %d: %w", m.Number, err)
 	}
 	if m.Terms != "" {
-		if _, err := tx.StmtContext(ctx, s.stmt.indexMessage).ExecContext(ctx, m.ID, m.Terms); err != nil {
+		if _, err := tx.StmtContext(ctx, s.stmt.indexMessage).ExecContext(ctx, m.ID, m.Terms, tags(m.BoardID, m.AuthorID, m.ReplyTo)); err != nil {
 			return fmt.Errorf("index message %d: %w", m.Number, err)
 		}
 	}

@@ -4,25 +4,110 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"parley/internal/forum"
 	"parley/internal/search"
 )
 
-// narrowRows is the most messages a filter (a board, an author, a range of
-// numbers, the replies to a message) may leave for a search to read them
-// through that filter's index and look each up in the search index.
-// Beyond it, the search walks the words' hits newest first and checks each
-// against the filter instead: either way the work is bounded by what is
-// read before the page fills. A variable for tests, which set it to 0.
-var narrowRows int64 = 5000
+// tagRows is the most messages a tag may stand for in a search ranked by
+// relevance: bm25 counts, for each phrase of a query, every message that
+// holds it, so the tag of a board of a million messages would cost what the
+// commonest word does. Beyond it the filter is checked on each candidate.
+const tagRows = 50_000
 
-// Search compiles f into FTS5: the words into a MATCH expression of quoted
-// terms (never the reader's text), the filters into SQL on messages.
+// Search compiles f into FTS5. The words become a MATCH expression of
+// quoted terms (never the reader's text) on the terms column; the author,
+// the board and the message answered become tags (a12, b3, r3x17) matched
+// in the tags column, so that FTS5 intersects their lists with the words'
+// instead of reading every hit's row; a range of numbers becomes a range of
+// IDs, which grow with numbers within a board. Only dates are checked on
+// the row. Without words the search reads messages through its filters.
 func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
 	q := f.Query
+	if !q.HasText() {
+		return s.filterSearch(ctx, f)
+	}
+	expr := "terms : (" + match(q) + ")"
 	var filter []string
+	var args []any
+	// onRow says whether a filter reads the message's row.
+	onRow := false
+	tag := func(t string, rows int64, column string, id int64) {
+		if f.Sort != forum.SortRelevance || rows <= tagRows {
+			expr += ` AND tags : "` + t + `"`
+			return
+		}
+		filter = append(filter, column+" = ?")
+		args = append(args, id)
+		onRow = true
+	}
+	if f.Author != nil {
+		tag(authorTag(f.Author.ID), f.Author.MessageCount, "m.author_id", f.Author.ID)
+	}
+	if b := f.Board; b != nil {
+		tag(boardTag(b.ID), b.LastNumber, "m.board_id", b.ID)
+		if q.ReplyTo > 0 {
+			expr += ` AND tags : "` + replyTag(b.ID, q.ReplyTo) + `"`
+		}
+		if q.From > 0 {
+			filter = append(filter, "s.rowid >= (SELECT id FROM messages WHERE board_id = ? AND number >= ? ORDER BY number LIMIT 1)")
+			args = append(args, b.ID, q.From)
+		}
+		if q.To > 0 {
+			filter = append(filter, "s.rowid <= (SELECT id FROM messages WHERE board_id = ? AND number <= ? ORDER BY number DESC LIMIT 1)")
+			args = append(args, b.ID, q.To)
+		}
+	}
+	if !q.After.IsZero() {
+		filter = append(filter, "m.created_at >= ?")
+		args = append(args, micro(q.After))
+		onRow = true
+	}
+	if !q.Before.IsZero() {
+		filter = append(filter, "m.created_at < ?")
+		args = append(args, micro(q.Before))
+		onRow = true
+	}
+	args = append([]any{expr}, args...)
+	where := strings.Join(append([]string{"s.message_search MATCH ?"}, filter...), " AND ")
+
+	var query string
+	if f.Sort == forum.SortRelevance {
+		// bm25 needs the rows of the FTS5 scan itself: the candidates come
+		// from it, the page from ranking them. The tags weigh nothing.
+		from := "message_search s"
+		if onRow {
+			from += " CROSS JOIN messages m ON m.id = s.rowid"
+		}
+		query = `WITH c AS (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
+				FROM ` + from + ` WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?)
+			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins
+		args = append(args, f.Candidates)
+		if f.After.ID > 0 {
+			query += ` WHERE c.rank < ? OR c.rank = ? AND c.id < ?`
+			args = append(args, f.After.Rank, f.After.Rank, f.After.ID)
+		}
+		query += ` ORDER BY c.rank DESC, c.id DESC LIMIT ?`
+	} else {
+		if f.After.ID > 0 {
+			where += " AND s.rowid < ?"
+			args = append(args, f.After.ID)
+		}
+		query = `SELECT ` + messageColumns + `, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
+			WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?`
+	}
+	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
+}
+
+// filterSearch reads messages through the narrowest of the filters:
+// newest first by number in a board (numbers and IDs grow together
+// there), by ID for an author's or anyone's. Words to leave out are looked
+// up in the index for each message read.
+func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
+	q := f.Query
+	filter := []string{"m.removed = ''"}
 	var args []any
 	and := func(cond string, arg any) {
 		filter = append(filter, cond)
@@ -49,63 +134,25 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 	if q.To > 0 {
 		and("m.number <= ?", q.To)
 	}
-	filter = append(filter, "m.removed = ''")
-
-	by := drive(f)
-	var query string
-	switch {
-	case q.HasText() && f.Sort == forum.SortRelevance:
-		// bm25 needs the rows from the FTS5 scan itself: the candidates
-		// come from it (through the filter's index when narrow, as IN
-		// lookups), then the page from ranking them.
-		cands := `SELECT s.rowid AS id, -bm25(message_search) AS rank FROM message_search s CROSS JOIN messages m ON m.id = s.rowid
-			WHERE s.terms MATCH ? AND ` + strings.Join(filter, " AND ")
-		args = append([]any{match(q)}, args...)
-		if by != byWords {
-			cands += ` AND s.rowid IN (SELECT m.id FROM messages m WHERE ` + strings.Join(filter, " AND ") + `)`
-			args = append(args, args[1:]...)
-		}
-		cands += ` ORDER BY s.rowid DESC LIMIT ?`
-		args = append(args, f.Candidates)
-		page := ""
-		if f.After.ID > 0 {
-			page = `WHERE c.rank < ? OR c.rank = ? AND c.id < ?`
-			args = append(args, f.After.Rank, f.After.Rank, f.After.ID)
-		}
-		query = `WITH c AS (` + cands + `)
-			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins + `
-			` + page + ` ORDER BY c.rank DESC, c.id DESC LIMIT ?`
-	case by == byWords:
-		args = append([]any{match(q)}, args...)
-		if f.After.ID > 0 {
-			filter = append(filter, "s.rowid < ?")
-			args = append(args, f.After.ID)
-		}
-		query = `SELECT ` + messageColumns + `, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
-			WHERE s.terms MATCH ? AND ` + strings.Join(filter, " AND ") + ` ORDER BY s.rowid DESC LIMIT ?`
-	default:
-		if q.HasText() {
-			filter = append(filter, `EXISTS (SELECT 1 FROM message_search s WHERE s.terms MATCH ? AND s.rowid = m.id)`)
-			args = append(args, match(q))
-		} else if len(q.None) > 0 {
-			filter = append(filter, `NOT EXISTS (SELECT 1 FROM message_search s WHERE s.terms MATCH ? AND s.rowid = m.id)`)
-			args = append(args, anyOf(q.None))
-		}
-		// Within a board, numbers and IDs grow together: ordering by
-		// number reads the board's own index.
-		order, after := "m.id DESC", "m.id < ?"
-		if by == byBoard {
-			order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = ?)"
-		}
-		if f.After.ID > 0 {
-			filter = append(filter, after)
-			args = append(args, f.After.ID)
-		}
-		query = `SELECT ` + messageColumns + `, 0, 0 FROM messages m` + messageJoins + `
-			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
+	if len(q.None) > 0 {
+		and(`NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_search MATCH ? AND s.rowid = m.id)`,
+			"terms : ("+anyOf(q.None)+")")
 	}
-	args = append(args, f.Limit)
+	order, after := "m.id DESC", "m.id < ?"
+	if b := f.Board; b != nil && (f.Author == nil || b.LastNumber <= f.Author.MessageCount || q.ReplyTo > 0 || q.From > 0 || q.To > 0) {
+		order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = ?)"
+	}
+	if f.After.ID > 0 {
+		and(after, f.After.ID)
+	}
+	query := `SELECT ` + messageColumns + `, 0, 0 FROM messages m` + messageJoins + `
+		WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
+	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
+}
 
+// searchQuery runs a search's query, whose columns are messageColumns, the
+// rank and how many candidates were ranked.
+func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query string, args ...any) ([]forum.SearchHit, bool, error) {
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)
@@ -126,43 +173,21 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 	return hits, ranked >= f.Candidates, nil
 }
 
-// How a search reads: walking the words' hits, or the messages of a board
-// or of an author, or every message newest first.
-const (
-	byWords = iota
-	byBoard
-	byAuthor
-	byTime
-)
+// The tags of a message in the index: its author, its board, and the
+// message it answers.
+func authorTag(id int64) string { return "a" + strconv.FormatInt(id, 10) }
+func boardTag(id int64) string  { return "b" + strconv.FormatInt(id, 10) }
+func replyTag(board, number int64) string {
+	return "r" + strconv.FormatInt(board, 10) + "x" + strconv.FormatInt(number, 10)
+}
 
-// drive chooses how a search reads: through the narrowest filter when it
-// leaves few messages or there are no words, else through the words.
-func drive(f forum.SearchFilter) int {
-	q := f.Query
-	by, rows := byTime, int64(1<<63-1)
-	if f.Author != nil {
-		by, rows = byAuthor, f.Author.MessageCount
+// tags returns the tags column of a message.
+func tags(board, author, replyTo int64) string {
+	t := boardTag(board) + " " + authorTag(author)
+	if replyTo > 0 {
+		t += " " + replyTag(board, replyTo)
 	}
-	if b := f.Board; b != nil {
-		n := b.LastNumber
-		switch {
-		case q.ReplyTo > 0:
-			n = narrowRows // replies are few, and their index is by number
-		case q.From > 0 || q.To > 0:
-			to := b.LastNumber
-			if q.To > 0 {
-				to = min(to, q.To)
-			}
-			n = to - max(q.From, 1) + 1
-		}
-		if n <= rows {
-			by, rows = byBoard, n
-		}
-	}
-	if q.HasText() && rows > narrowRows {
-		return byWords
-	}
-	return by
+	return t
 }
 
 // match returns q's words as an FTS5 expression: every group, each any of
@@ -211,17 +236,17 @@ func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM message_search WHERE rowid IN (SELECT id FROM messages WHERE board_id = ?)`, boardID); err != nil {
 		return fmt.Errorf("reindex: clear: %w", err)
 	}
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO message_search (rowid, terms, tags) VALUES (?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	defer insert.Close()
 	type row struct {
-		id, number int64
-		body       string
+		id, number, author, replyTo int64
+		body                        string
 	}
 	for after := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, `SELECT id, number, body FROM messages
+		rows, err := tx.QueryContext(ctx, `SELECT id, number, author_id, coalesce(reply_to, 0), body FROM messages
 			WHERE board_id = ? AND number > ? AND removed = '' ORDER BY number LIMIT 1000`, boardID, after)
 		if err != nil {
 			return fmt.Errorf("reindex: %w", err)
@@ -229,7 +254,7 @@ func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
 		var batch []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.number, &r.body); err != nil {
+			if err := rows.Scan(&r.id, &r.number, &r.author, &r.replyTo, &r.body); err != nil {
 				rows.Close()
 				return fmt.Errorf("reindex: %w", err)
 			}
@@ -242,7 +267,7 @@ func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
 			break
 		}
 		for _, r := range batch {
-			if _, err := insert.ExecContext(ctx, r.id, search.Text(r.body)); err != nil {
+			if _, err := insert.ExecContext(ctx, r.id, search.Text(r.body), tags(boardID, r.author, r.replyTo)); err != nil {
 				return fmt.Errorf("reindex message %d: %w", r.number, err)
 			}
 		}

@@ -21,13 +21,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestSearchByWords runs the search table again with every search that
-// has words walking their hits, the way searches with broad filters read.
-func TestSearchByWords(t *testing.T) {
-	sqlite.SearchWithoutNarrowing(t)
-	storetest.Search(t, func(t *testing.T) forum.Store { return sqlitetest.Open(t) })
-}
-
 // TestReopen checks that opening an existing database applies no migration
 // twice and keeps what was committed.
 func TestReopen(t *testing.T) {

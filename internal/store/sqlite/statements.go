@@ -79,7 +79,7 @@ func prepareStatements(ctx context.Context, reader, writer *sql.DB) (*statements
 	st.countReply = prep(writer, `UPDATE messages SET reply_count = reply_count + 1 WHERE board_id = ? AND number = ? RETURNING author_id`)
 	st.insertMessage = prep(writer, `INSERT INTO messages (board_id, number, author_id, created_at, body, html, reply_to, reply_to_author_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	st.indexMessage = prep(writer, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`)
+	st.indexMessage = prep(writer, `INSERT INTO message_search (rowid, terms, tags) VALUES (?, ?, ?)`)
 	st.countAuthor = prep(writer, `UPDATE users SET message_count = message_count + 1 WHERE id = ?`)
 	st.userName = prep(writer, `SELECT name FROM users WHERE id = ?`)
 	if err := errors.Join(errs...); err != nil {

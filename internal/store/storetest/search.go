@@ -12,10 +12,9 @@ import (
 	"parley/internal/search"
 )
 
-// Search is the search language's conformance table: every store finds
-// the same messages, in the same order, for every operator. Run runs it;
-// a store calls it alone to run it again under other settings.
-func Search(t *testing.T, open func(t *testing.T) forum.Store) {
+// testSearch is the search language's conformance table: every store
+// finds the same messages, in the same order, for every operator.
+func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 	st := open(t)
 	ctx := t.Context()
 	var now time.Time
@@ -108,6 +107,10 @@ func Search(t *testing.T, open func(t *testing.T) forum.Store) {
 		{"board:ranks vixen", forum.SortRelevance, []string{"ranks/2", "ranks/3", "ranks/4", "ranks/1"}},
 		{"author:ann board:ranks", forum.SortRelevance, []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1"}},
 		{"vixen", forum.SortNewest, []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1"}},
+		{"author:ann vixen", forum.SortRelevance, []string{"ranks/2", "ranks/3", "ranks/4", "ranks/1"}},
+		{"vixen after:2021-01-02", forum.SortRelevance, []string{"ranks/2", "ranks/3", "ranks/4"}},
+		{"board:general number:2..4 cafe", forum.SortRelevance, g(3, 2)}, // a tie: newest first
+		{"board:general replyto:1 troops", forum.SortRelevance, g(7, 2)},
 	} {
 		// Every query again in pages of 3, which must make the same list.
 		for _, limit := range []int{100, 3} {
