@@ -85,18 +85,20 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 			filter = append(filter, `NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id AND s.terms @@ `+
 				arg(anyOf(q.None))+`::tsquery)`)
 		}
-		// Within a board, numbers and IDs grow together: ordering by
-		// number reads the board's own index.
-		order, after := "m.id DESC", "m.id < "
-		if f.Board != nil {
-			order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = "
+		// Through the narrower of board and author: within a board,
+		// numbers and IDs grow together, and ordering by number reads the
+		// board's own index; an author's messages are read by ID.
+		byBoard := f.ThroughBoard()
+		order := "m.id DESC"
+		if byBoard {
+			order = "m.number DESC"
 		}
 		if f.After.ID > 0 {
-			after += arg(f.After.ID)
-			if f.Board != nil {
-				after += ")"
+			if byBoard {
+				filter = append(filter, "m.number < (SELECT number FROM messages WHERE id = "+arg(f.After.ID)+")")
+			} else {
+				filter = append(filter, "m.id < "+arg(f.After.ID))
 			}
-			filter = append(filter, after)
 		}
 		query = `SELECT ` + messageColumns + `, 0::float8, 0 FROM messages m` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)

@@ -36,6 +36,23 @@ func BenchmarkPost(b *testing.B) {
 	}
 }
 
+// BenchmarkPostInto posts, 32 posters with group commit, into the database
+// named by $PARLEY_BENCH_DB (a copy: it adds a board and its posts), such
+// as one that `parley import` filled with 1.5 M generated messages: what
+// the size of the search index costs each post. Skipped without it.
+func BenchmarkPostInto(b *testing.B) {
+	path := os.Getenv("PARLEY_BENCH_DB")
+	if path == "" {
+		b.Skip("set PARLEY_BENCH_DB to a copy of a database to post into")
+	}
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	storetest.BenchPost(b, []forum.Store{st}, 1, 32)
+}
+
 // BenchmarkWindow reads 50-message windows in a board of a million
 // messages. The board is built once per machine and kept in the temp dir
 // (about 1.3 GB) because building it takes a while.

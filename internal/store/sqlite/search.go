@@ -139,7 +139,7 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) ([]forum
 			"terms : ("+anyOf(q.None)+")")
 	}
 	order, after := "m.id DESC", "m.id < ?"
-	if b := f.Board; b != nil && (f.Author == nil || b.LastNumber <= f.Author.MessageCount || q.ReplyTo > 0 || q.From > 0 || q.To > 0) {
+	if f.ThroughBoard() {
 		order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = ?)"
 	}
 	if f.After.ID > 0 {

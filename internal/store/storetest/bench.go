@@ -3,7 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"crypto/rand"
+	mrand "math/rand/v2"
 	"runtime"
 	"strings"
 	"sync"
@@ -41,9 +42,12 @@ func BenchPost(b *testing.B, stores []forum.Store, boards, posters int) {
 	for i, st := range stores {
 		svcs[i] = benchService(b, st)
 	}
+	// Names of this run's own, so that it can post into a database that
+	// holds an earlier run's.
+	run := strings.ToLower(rand.Text()[:8])
 	members := make([]*forum.User, posters)
 	for i := range members {
-		u, err := svcs[0].AddUser(ctx, fmt.Sprintf("poster%d", i), "benchmark-password", forum.RoleMember)
+		u, err := svcs[0].AddUser(ctx, fmt.Sprintf("poster%d-%s", i, run), "benchmark-password", forum.RoleMember)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -51,7 +55,7 @@ func BenchPost(b *testing.B, stores []forum.Store, boards, posters int) {
 	}
 	slugs := make([]string, boards)
 	for i := range slugs {
-		slugs[i] = fmt.Sprintf("bench%d", i)
+		slugs[i] = fmt.Sprintf("bench%d-%s", i, run)
 		if _, err := svcs[0].CreateBoard(ctx, members[0], forum.NewBoard{Slug: slugs[i], Title: "Bench"}); err != nil {
 			b.Fatal(err)
 		}
@@ -115,7 +119,7 @@ func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				p, err := svc.Messages(ctx, slug, forum.Window{From: 1 + rand.Int64N(size-50), Limit: 50})
+				p, err := svc.Messages(ctx, slug, forum.Window{From: 1 + mrand.Int64N(size-50), Limit: 50})
 				if err != nil || len(p.Messages) != 50 {
 					b.Errorf("window: %d messages, %v", len(p.Messages), err)
 					return
