@@ -2,8 +2,8 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"crypto/rand"
+	"fmt"
 	mrand "math/rand/v2"
 	"runtime"
 	"strings"
