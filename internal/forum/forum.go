@@ -235,10 +235,10 @@ type Store interface {
 	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
 
 	// Search returns up to f.Limit messages that match f, in its order,
-	// each with its Body; removed messages never match. capped reports,
-	// for relevance, that more than f.Candidates messages matched and only
-	// the newest of them were ranked.
-	Search(ctx context.Context, f SearchFilter) (hits []SearchHit, capped bool, err error)
+	// each with its Body; removed messages never match. For relevance it
+	// ranks the newest f.Candidates that match (with IDs up to f.Through
+	// when that is positive) and says whether more matched.
+	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
 	// Reindex rebuilds the search index of a board's messages from their
 	// bodies. CodeNotFound when the board does not exist.
 	Reindex(ctx context.Context, boardID int64) error

@@ -45,12 +45,29 @@ type SearchFilter struct {
 	Board  *Board
 	Author *User
 	Sort   SearchSort
-	// After, when its ID is positive, continues the results after that
-	// hit: older for newest first, lower ranked for relevance.
-	After SearchKey
-	Limit int
+	// After, when positive, continues newest-first results after the hit
+	// with that ID.
+	After int64
+	// Through and Skip place a page of relevance results: Through, when
+	// positive, leaves out hits with a higher ID, so that every page ranks
+	// the candidates the first did (the newest then), and Skip is how many
+	// of their ranking earlier pages showed. Ranking by place rather than
+	// by score keeps pages whole when scores move: bm25's do with every
+	// message posted anywhere.
+	Through int64
+	Skip    int
+	Limit   int
 	// Candidates is, for relevance, how many of the newest hits are ranked.
 	Candidates int
+}
+
+// SearchPage is what a Store finds for a SearchFilter.
+type SearchPage struct {
+	Hits []SearchHit
+	// Capped says, for relevance, that more than Candidates messages
+	// matched, and Through is the highest ID of those ranked.
+	Capped  bool
+	Through int64
 }
 
 // ThroughBoard reports whether a search without words is best read
@@ -61,13 +78,6 @@ func (f SearchFilter) ThroughBoard() bool {
 	q := f.Query
 	return f.Board != nil && (f.Author == nil || f.Board.LastNumber <= f.Author.MessageCount ||
 		q.ReplyTo > 0 || q.From > 0 || q.To > 0)
-}
-
-// SearchKey places a hit in the results: by ID (newest first), or by rank
-// and then ID (relevance).
-type SearchKey struct {
-	ID   int64
-	Rank float64
 }
 
 // SearchHit is one message found, with its place in the results. Rank is
@@ -125,13 +135,20 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 	if err != nil {
 		return nil, err
 	}
-	after, err := parseCursor(req.Cursor, req.Sort)
-	if err != nil {
+	if !q.HasText() {
+		req.Sort = SortNewest // filters alone: nothing to rank by
+	}
+	f := SearchFilter{Query: q, Sort: req.Sort, Limit: req.Limit + 1, Candidates: RankCandidates}
+	if err := parseCursor(req.Cursor, &f); err != nil {
 		return nil, err
 	}
-	f := SearchFilter{Query: q, Sort: req.Sort, After: after, Limit: req.Limit + 1, Candidates: RankCandidates}
 	res := &SearchResult{Query: q}
+	// A name or slug no member or board could have is no one's, on every
+	// store: it is not looked up (PostgreSQL would refuse a NUL in it).
 	if q.Board != "" {
+		if ValidateSlug(q.Board) != nil {
+			return res, nil
+		}
 		if f.Board, err = s.store.BoardBySlug(ctx, q.Board); ErrorCode(err) == CodeNotFound {
 			return res, nil
 		} else if err != nil {
@@ -139,20 +156,28 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 		}
 	}
 	if q.Author != "" {
+		if ValidateUserName(q.Author) != nil {
+			return res, nil
+		}
 		if f.Author, err = s.store.UserByName(ctx, q.Author); ErrorCode(err) == CodeNotFound {
 			return res, nil
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	hits, capped, err := s.store.Search(ctx, f)
+	page, err := s.store.Search(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	res.Capped = capped
+	hits := page.Hits
+	res.Capped = page.Capped
 	if len(hits) > req.Limit {
 		hits = hits[:req.Limit]
-		res.Next = formatCursor(hits[req.Limit-1], req.Sort)
+		if req.Sort == SortRelevance {
+			res.Next = strconv.FormatInt(page.Through, 10) + "~" + strconv.Itoa(f.Skip+req.Limit)
+		} else {
+			res.Next = strconv.FormatInt(hits[req.Limit-1].ID, 10)
+		}
 	}
 	terms := q.Terms()
 	res.Hits = make([]SearchResultHit, len(hits))
@@ -162,36 +187,31 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 	return res, nil
 }
 
-// A cursor is the last hit's ID, and for relevance its rank after a '~'.
-// Ranks are printed exactly, so a page continues where the last ended.
-func formatCursor(h SearchHit, sort SearchSort) string {
-	c := strconv.FormatInt(h.ID, 10)
-	if sort == SortRelevance {
-		c += "~" + strconv.FormatFloat(h.Rank, 'g', -1, 64)
-	}
-	return c
-}
-
-func parseCursor(c string, sort SearchSort) (SearchKey, error) {
+// parseCursor sets f's place from a cursor Search gave: newest first, the
+// last hit's ID; for relevance, the highest ID ranked and how many hits
+// were shown, after a '~'.
+func parseCursor(c string, f *SearchFilter) error {
 	if c == "" {
-		return SearchKey{}, nil
+		return nil
 	}
 	bad := fieldError(CodeInvalid, "cursor", "cursor is not one this search gave")
-	id, rank, ranked := strings.Cut(c, "~")
-	if ranked != (sort == SortRelevance) {
-		return SearchKey{}, bad
+	id, skip, ranked := strings.Cut(c, "~")
+	if ranked != (f.Sort == SortRelevance) {
+		return bad
 	}
-	var k SearchKey
-	var err error
-	if k.ID, err = strconv.ParseInt(id, 10, 64); err != nil || k.ID < 1 {
-		return SearchKey{}, bad
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 1 {
+		return bad
 	}
-	if ranked {
-		if k.Rank, err = strconv.ParseFloat(rank, 64); err != nil || k.Rank != k.Rank {
-			return SearchKey{}, bad
-		}
+	if !ranked {
+		f.After = n
+		return nil
 	}
-	return k, nil
+	f.Through = n
+	if f.Skip, err = strconv.Atoi(skip); err != nil || f.Skip < 1 || f.Skip > RankCandidates {
+		return bad
+	}
+	return nil
 }
 
 // Reindex rebuilds the search index of one board, or of every board when

@@ -22,6 +22,7 @@ func TestTerms(t *testing.T) {
 		{"Übermäßig Straße", []string{"ubermaßig", "straße"}},
 		{"ﬁne ½", []string{"fine", "1", "2"}},
 		{"Привет мир", []string{"привет", "мир"}},
+		{"ΣΊΣΥΦΟΣ σισυφος", []string{"σισυφοσ", "σισυφοσ"}},
 		{"a\x00b\xffc", []string{"a", "b", "c"}},
 		{strings.Repeat("x", search.MaxTermBytes+1) + " kept", []string{"kept"}},
 		{"", nil},

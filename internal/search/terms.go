@@ -130,6 +130,9 @@ func emit(text string, start, end int, fn func(start, end int, term string) bool
 		if !isWordRune(r) {
 			return ' '
 		}
+		if r == 'ς' { // final sigma: the same letter as σ
+			return 'σ'
+		}
 		return unicode.ToLower(r)
 	}, norm.NFKD.String(word))
 	for term := range strings.FieldsSeq(folded) {

@@ -18,7 +18,7 @@ import (
 // arguments in view (the simple protocol), not by the generic plan the
 // store otherwise forces: how to read a word found in half the messages and
 // one found in three is a choice the planner makes from the tsquery.
-func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
+func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
 	q := f.Query
 	args := []any{pgx.QueryExecModeSimpleProtocol}
 	arg := func(v any) string {
@@ -56,29 +56,31 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 	var query string
 	switch {
 	case q.HasText() && f.Sort == forum.SortRelevance:
+		// The candidates, one more than are ranked to tell whether more
+		// match, then the page of their ranking.
 		tsq := arg(tsquery(q)) + "::tsquery"
-		page := ""
-		if f.After.ID > 0 {
-			r := arg(f.After.Rank)
-			page = `WHERE c.rank < ` + r + ` OR c.rank = ` + r + ` AND c.id < ` + arg(f.After.ID)
-		}
 		from := `message_search s`
 		if len(filter) > 0 {
 			from = `message_search s JOIN messages m ON m.id = s.message_id`
 		}
-		query = `WITH c AS MATERIALIZED (
+		filter = append(filter, "s.terms @@ "+tsq)
+		if f.Through > 0 {
+			filter = append(filter, "s.message_id <= "+arg(f.Through))
+		}
+		query = `WITH found AS MATERIALIZED (
 				SELECT s.message_id AS id, ts_rank(s.terms, ` + tsq + `)::float8 AS rank
-				FROM ` + from + `
-				WHERE ` + strings.Join(append([]string{"s.terms @@ " + tsq}, filter...), " AND ") + `
-				ORDER BY s.message_id DESC LIMIT ` + arg(f.Candidates) + `)
-			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c JOIN messages m ON m.id = c.id` + messageJoins + `
-			` + page + ` ORDER BY c.rank DESC, c.id DESC LIMIT ` + arg(f.Limit)
+				FROM ` + from + ` WHERE ` + strings.Join(filter, " AND ") + `
+				ORDER BY s.message_id DESC LIMIT ` + arg(f.Candidates+1) + `),
+			c AS MATERIALIZED (SELECT * FROM found ORDER BY id DESC LIMIT ` + arg(f.Candidates) + `)
+			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
+			FROM c JOIN messages m ON m.id = c.id` + messageJoins + `
+			ORDER BY c.rank DESC, c.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Skip)
 	case q.HasText():
 		filter = append(filter, "s.terms @@ "+arg(tsquery(q))+"::tsquery")
-		if f.After.ID > 0 {
-			filter = append(filter, "s.message_id < "+arg(f.After.ID))
+		if f.After > 0 {
+			filter = append(filter, "s.message_id < "+arg(f.After))
 		}
-		query = `SELECT ` + messageColumns + `, 0::float8, 0 FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
+		query = `SELECT ` + messageColumns + `, 0::float8, 0, 0::bigint FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY s.message_id DESC LIMIT ` + arg(f.Limit)
 	default:
 		if len(q.None) > 0 {
@@ -93,31 +95,33 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 		if byBoard {
 			order = "m.number DESC"
 		}
-		if f.After.ID > 0 {
+		if f.After > 0 {
 			if byBoard {
-				filter = append(filter, "m.number < (SELECT number FROM messages WHERE id = "+arg(f.After.ID)+")")
+				filter = append(filter, "m.number < (SELECT number FROM messages WHERE id = "+arg(f.After)+")")
 			} else {
-				filter = append(filter, "m.id < "+arg(f.After.ID))
+				filter = append(filter, "m.id < "+arg(f.After))
 			}
 		}
-		query = `SELECT ` + messageColumns + `, 0::float8, 0 FROM messages m` + messageJoins + `
+		query = `SELECT ` + messageColumns + `, 0::float8, 0, 0::bigint FROM messages m` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	}
 
+	var page forum.SearchPage
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, false, translate(fmt.Errorf("search: %w", err), "")
+		return page, translate(fmt.Errorf("search: %w", err), "")
 	}
-	var ranked int
-	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.SearchHit, error) {
+	var found int
+	page.Hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.SearchHit, error) {
 		var h forum.SearchHit
-		err := scanMessage(row, &h.Message, &h.Rank, &ranked)
+		err := scanMessage(row, &h.Message, &h.Rank, &found, &page.Through)
 		return h, err
 	})
 	if err != nil {
-		return nil, false, translate(fmt.Errorf("search: %w", err), "")
+		return page, translate(fmt.Errorf("search: %w", err), "")
 	}
-	return hits, ranked >= f.Candidates, nil
+	page.Capped = f.Sort == forum.SortRelevance && found > f.Candidates
+	return page, nil
 }
 
 // tsquery returns q's words as a tsquery: every group, each any of its
@@ -191,16 +195,16 @@ func tsvector(terms string) pgtype.TSVector {
 // thousand messages a COPY.
 func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Instances that start together each index the backlog: one
-		// board's rebuilds take turns, each deleting what the last wrote.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('parley reindex ' || current_schema() || ' ' || $1, 0))`, strconv.FormatInt(boardID, 10)); err != nil {
+		// The board's row, as posting and removal take it first: they
+		// wait for the rebuild, which would otherwise index again a
+		// message removed meanwhile, or copy a new one twice. Rebuilds of
+		// one board (instances that start together each index the
+		// backlog) take turns on it too.
+		tag, err := tx.Exec(ctx, `SELECT FROM boards WHERE id = $1 FOR UPDATE`, boardID)
+		if err != nil {
 			return err
 		}
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM boards WHERE id = $1)`, boardID).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
+		if tag.RowsAffected() == 0 {
 			return forum.Errorf(forum.CodeNotFound, "no board %d", boardID)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM message_search WHERE message_id IN (SELECT id FROM messages WHERE board_id = $1)`, boardID); err != nil {
@@ -236,7 +240,7 @@ func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 				break
 			}
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM search_backlog WHERE board_id = $1`, boardID)
+		_, err = tx.Exec(ctx, `DELETE FROM search_backlog WHERE board_id = $1`, boardID)
 		return err
 	})
 	if forum.ErrorCode(err) != forum.CodeInternal {

@@ -145,11 +145,11 @@ func TestMigrationIndexesMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits, _, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortNewest, Limit: 10})
+	page, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortNewest, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) != 1 || hits[0].Number != 1 {
-		t.Errorf("after the migration, troop cafe finds %+v, want message 1 alone", hits)
+	if len(page.Hits) != 1 || page.Hits[0].Number != 1 {
+		t.Errorf("after the migration, troop cafe finds %+v, want message 1 alone", page.Hits)
 	}
 }

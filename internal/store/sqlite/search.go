@@ -24,7 +24,7 @@ const tagRows = 50_000
 // instead of reading every hit's row; a range of numbers becomes a range of
 // IDs, which grow with numbers within a board. Only dates are checked on
 // the row. Without words the search reads messages through its filters.
-func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
+func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
 	q := f.Query
 	if !q.HasText() {
 		return s.filterSearch(ctx, f)
@@ -73,39 +73,40 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) ([]forum.Searc
 	args = append([]any{expr}, args...)
 	where := strings.Join(append([]string{"s.message_search MATCH ?"}, filter...), " AND ")
 
-	var query string
-	if f.Sort == forum.SortRelevance {
-		// bm25 needs the rows of the FTS5 scan itself: the candidates come
-		// from it, the page from ranking them. The tags weigh nothing.
-		from := "message_search s"
-		if onRow {
-			from += " CROSS JOIN messages m ON m.id = s.rowid"
-		}
-		query = `WITH c AS (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
-				FROM ` + from + ` WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?)
-			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM c) FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins
-		args = append(args, f.Candidates)
-		if f.After.ID > 0 {
-			query += ` WHERE c.rank < ? OR c.rank = ? AND c.id < ?`
-			args = append(args, f.After.Rank, f.After.Rank, f.After.ID)
-		}
-		query += ` ORDER BY c.rank DESC, c.id DESC LIMIT ?`
-	} else {
-		if f.After.ID > 0 {
+	if f.Sort != forum.SortRelevance {
+		if f.After > 0 {
 			where += " AND s.rowid < ?"
-			args = append(args, f.After.ID)
+			args = append(args, f.After)
 		}
-		query = `SELECT ` + messageColumns + `, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
+		query := `SELECT ` + messageColumns + `, 0, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
 			WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?`
+		return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
 	}
-	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
+	// bm25 needs the rows of the FTS5 scan itself: the candidates come from
+	// it (one more than are ranked, to tell whether more match), the page
+	// from ranking them. The tags weigh nothing.
+	from := "message_search s"
+	if onRow {
+		from += " CROSS JOIN messages m ON m.id = s.rowid"
+	}
+	if f.Through > 0 {
+		where += " AND s.rowid <= ?"
+		args = append(args, f.Through)
+	}
+	query := `WITH found AS (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
+			FROM ` + from + ` WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?),
+		c AS (SELECT * FROM found ORDER BY id DESC LIMIT ?)
+		SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
+		FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins + `
+		ORDER BY c.rank DESC, c.id DESC LIMIT ? OFFSET ?`
+	return s.searchQuery(ctx, f, query, append(args, f.Candidates+1, f.Candidates, f.Limit, f.Skip)...)
 }
 
 // filterSearch reads messages through the narrowest of the filters:
 // newest first by number in a board (numbers and IDs grow together
 // there), by ID for an author's or anyone's. Words to leave out are looked
 // up in the index for each message read.
-func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) ([]forum.SearchHit, bool, error) {
+func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
 	q := f.Query
 	filter := []string{"m.removed = ''"}
 	var args []any
@@ -142,35 +143,36 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) ([]forum
 	if f.ThroughBoard() {
 		order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = ?)"
 	}
-	if f.After.ID > 0 {
-		and(after, f.After.ID)
+	if f.After > 0 {
+		and(after, f.After)
 	}
-	query := `SELECT ` + messageColumns + `, 0, 0 FROM messages m` + messageJoins + `
+	query := `SELECT ` + messageColumns + `, 0, 0, 0 FROM messages m` + messageJoins + `
 		WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
 }
 
-// searchQuery runs a search's query, whose columns are messageColumns, the
-// rank and how many candidates were ranked.
-func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query string, args ...any) ([]forum.SearchHit, bool, error) {
+// searchQuery runs a search's query, whose columns are messageColumns,
+// the rank, how many candidates were found and the highest ID ranked.
+func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchPage, error) {
+	var page forum.SearchPage
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return page, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
-	var hits []forum.SearchHit
-	var ranked int
+	var found int
 	for rows.Next() {
-		hits = append(hits, forum.SearchHit{})
-		h := &hits[len(hits)-1]
-		if err := scanMessage(rows, &h.Message, &h.Rank, &ranked); err != nil {
-			return nil, false, fmt.Errorf("search: %w", err)
+		page.Hits = append(page.Hits, forum.SearchHit{})
+		h := &page.Hits[len(page.Hits)-1]
+		if err := scanMessage(rows, &h.Message, &h.Rank, &found, &page.Through); err != nil {
+			return page, fmt.Errorf("search: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return page, fmt.Errorf("search: %w", err)
 	}
-	return hits, ranked >= f.Candidates, nil
+	page.Capped = f.Sort == forum.SortRelevance && found > f.Candidates
+	return page, nil
 }
 
 // The tags of a message in the index: its author, its board, and the

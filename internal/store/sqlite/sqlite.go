@@ -114,7 +114,9 @@ func dsn(path string, params url.Values) string {
 
 // Close commits the posts already waiting, then closes the database.
 func (s *Store) Close() error {
-	s.posts.Close()
+	if s.posts != nil { // nil when Open failed before it began
+		s.posts.Close()
+	}
 	return errors.Join(s.stmt.close(), s.reader.Close(), s.writer.Close())
 }
 

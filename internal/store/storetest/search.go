@@ -158,17 +158,56 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hits, capped, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortRelevance, Limit: 10, Candidates: 2})
+		for _, tc := range []struct {
+			candidates int
+			want       []int64
+			capped     bool
+		}{
+			{2, []int64{3, 4}, true}, // the newest two, ranked: two vixens above one
+			{4, []int64{2, 3, 4, 1}, false},
+		} {
+			page, err := st.Search(ctx, forum.SearchFilter{Query: q, Sort: forum.SortRelevance, Limit: 10, Candidates: tc.candidates})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, h := range page.Hits {
+				got = append(got, h.Number)
+			}
+			if page.Capped != tc.capped || !slices.Equal(got, tc.want) {
+				t.Errorf("candidates %d: hits %v, capped %v; want %v, %v", tc.candidates, got, page.Capped, tc.want, tc.capped)
+			}
+		}
+	})
+
+	// Pages of relevance results rank the candidates of the first page,
+	// by place: what is posted meanwhile, which moves bm25's scores and
+	// adds hits, neither drops nor repeats any.
+	t.Run("RelevancePagesHold", func(t *testing.T) {
+		var got []string
+		res, err := svc.Search(ctx, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []int64
-		for _, h := range hits {
-			got = append(got, h.Number)
+		for page := 0; ; page++ {
+			for _, h := range res.Hits {
+				got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+			}
+			if res.Next == "" || page > 5 {
+				break
+			}
+			if page == 0 {
+				for n := range 30 {
+					post(bob, "other", "2022-01-01", fmt.Sprintf("unrelated words %d", n), 0)
+				}
+				post(bob, "ranks", "2022-01-02", "vixen vixen vixen vixen vixen", 0)
+			}
+			if res, err = svc.Search(ctx, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1, Cursor: res.Next}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		// The newest two, ranked: 3 (two vixens) above 4 (one).
-		if !capped || !slices.Equal(got, []int64{3, 4}) {
-			t.Errorf("candidates 2: hits %v, capped %v; want [3 4], true", got, capped)
+		if want := []string{"ranks/2", "ranks/3", "ranks/4", "ranks/1"}; !slices.Equal(got, want) {
+			t.Errorf("pages with posts between them held %q, want %q", got, want)
 		}
 	})
 
@@ -243,14 +282,77 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	})
 
+	// Posts and removals made while a board is reindexed wait for it or
+	// come after it: none is indexed twice, none removed comes back.
+	t.Run("ReindexWhilePosting", func(t *testing.T) {
+		ld, err := st.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ld.Close()
+		b := &forum.Board{Slug: "busy", Title: "Busy", CreatedAt: Tick(), CreatorID: ann.ID}
+		if err := ld.CreateBoard(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		const loaded = 5000
+		for n := int64(1); n <= loaded; n++ {
+			m := newMessage(b, ann, fmt.Sprintf("okapi number %d", n), 0)
+			m.Number = n
+			if err := ld.AddMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ld.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := ld.Close(); err != nil { // it holds SQLite's writer
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- svc.Reindex(ctx, "busy") }()
+		mod := &forum.User{ID: ann.ID, Name: ann.Name, Role: forum.RoleModerator}
+		if err := svc.Remove(ctx, mod, "busy", 10); err != nil {
+			t.Fatal(err)
+		}
+		posted := 0
+		for reindexing := true; reindexing; posted++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("Reindex while posting: %v", err)
+				}
+				reindexing = false
+			default:
+			}
+			if _, err := svc.Post(ctx, bob, "busy", forum.NewMessage{Body: "okapi posted meanwhile"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{"okapi 10": 0, `"okapi posted"`: posted, "okapi": loaded - 1 + posted} {
+			var got int
+			res := &forum.SearchResult{Next: "start"}
+			for cursor := ""; res.Next != ""; cursor = res.Next {
+				if res, err = svc.Search(ctx, forum.SearchRequest{Query: "board:busy " + q, Limit: forum.MaxSearchLimit, Cursor: cursor}); err != nil {
+					t.Fatal(err)
+				}
+				got += len(res.Hits)
+			}
+			if got != want {
+				t.Errorf("after reindexing while %d were posted, %s found %d, want %d", posted, q, got, want)
+			}
+		}
+	})
+
 	t.Run("Refused", func(t *testing.T) {
 		for _, req := range []forum.SearchRequest{
 			{Query: ""},
 			{Query: "before:2020-13-01 x"},
 			{Query: "x", Sort: "best"},
 			{Query: "x", Limit: forum.MaxSearchLimit + 1},
-			{Query: "x", Cursor: "12~0.5"},
+			{Query: "x", Cursor: "12~5"},
 			{Query: "x", Sort: forum.SortRelevance, Cursor: "12"},
+			{Query: "x", Sort: forum.SortRelevance, Cursor: "12~0"},
+			{Query: "x", Sort: forum.SortRelevance, Cursor: "12~0.5"},
 			{Query: "x", Cursor: "abc"},
 			{Query: strings.Repeat("x ", 600)},
 		} {
