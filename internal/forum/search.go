@@ -63,7 +63,7 @@ type SearchFilter struct {
 
 // SearchPage is what a Store finds for a SearchFilter.
 type SearchPage struct {
-	Hits []SearchHit
+	Hits []Message
 	// Capped says, for relevance, that more than Candidates messages
 	// matched, and Through is the highest ID of those ranked.
 	Capped  bool
@@ -80,13 +80,6 @@ func (f SearchFilter) ThroughBoard() bool {
 		q.ReplyTo > 0 || q.From > 0 || q.To > 0)
 }
 
-// SearchHit is one message found, with its place in the results. Rank is
-// higher for better matches; only relevance sets it.
-type SearchHit struct {
-	Message
-	Rank float64
-}
-
 // SearchRequest is a search as a reader asks for it.
 type SearchRequest struct {
 	Query  string
@@ -97,8 +90,7 @@ type SearchRequest struct {
 
 // SearchResult is a page of hits.
 type SearchResult struct {
-	Query search.Query
-	Hits  []SearchResultHit
+	Hits []SearchResultHit
 	// Next is the Cursor of the following page; empty on the last.
 	Next string
 	// Capped says that relevance ranked only the newest RankCandidates
@@ -142,7 +134,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 	if err := parseCursor(req.Cursor, &f); err != nil {
 		return nil, err
 	}
-	res := &SearchResult{Query: q}
+	res := &SearchResult{}
 	// A name or slug no member or board could have is no one's, on every
 	// store: it is not looked up (PostgreSQL would refuse a NUL in it).
 	if q.Board != "" {
@@ -182,7 +174,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 	terms := q.Terms()
 	res.Hits = make([]SearchResultHit, len(hits))
 	for i, h := range hits {
-		res.Hits[i] = SearchResultHit{Message: h.Message, Snippet: search.Snippet(h.Body, terms)}
+		res.Hits[i] = SearchResultHit{Message: h, Snippet: search.Snippet(h.Body, terms)}
 	}
 	return res, nil
 }

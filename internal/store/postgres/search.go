@@ -57,7 +57,8 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 	switch {
 	case q.HasText() && f.Sort == forum.SortRelevance:
 		// The candidates, one more than are ranked to tell whether more
-		// match, then the page of their ranking.
+		// match, then the page of their ranking: the count and the OFFSET
+		// run over those rows, never over a board.
 		tsq := arg(tsquery(q)) + "::tsquery"
 		from := `message_search s`
 		if len(filter) > 0 {
@@ -72,7 +73,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 				FROM ` + from + ` WHERE ` + strings.Join(filter, " AND ") + `
 				ORDER BY s.message_id DESC LIMIT ` + arg(f.Candidates+1) + `),
 			c AS MATERIALIZED (SELECT * FROM found ORDER BY id DESC LIMIT ` + arg(f.Candidates) + `)
-			SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
+			SELECT ` + messageColumns + `, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
 			FROM c JOIN messages m ON m.id = c.id` + messageJoins + `
 			ORDER BY c.rank DESC, c.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Skip)
 	case q.HasText():
@@ -80,7 +81,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 		if f.After > 0 {
 			filter = append(filter, "s.message_id < "+arg(f.After))
 		}
-		query = `SELECT ` + messageColumns + `, 0::float8, 0, 0::bigint FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
+		query = `SELECT ` + messageColumns + `, 0, 0::bigint FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY s.message_id DESC LIMIT ` + arg(f.Limit)
 	default:
 		if len(q.None) > 0 {
@@ -102,7 +103,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 				filter = append(filter, "m.id < "+arg(f.After))
 			}
 		}
-		query = `SELECT ` + messageColumns + `, 0::float8, 0, 0::bigint FROM messages m` + messageJoins + `
+		query = `SELECT ` + messageColumns + `, 0, 0::bigint FROM messages m` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	}
 
@@ -112,10 +113,10 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 		return page, translate(fmt.Errorf("search: %w", err), "")
 	}
 	var found int
-	page.Hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.SearchHit, error) {
-		var h forum.SearchHit
-		err := scanMessage(row, &h.Message, &h.Rank, &found, &page.Through)
-		return h, err
+	page.Hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.Message, error) {
+		var m forum.Message
+		err := scanMessage(row, &m, &found, &page.Through)
+		return m, err
 	})
 	if err != nil {
 		return page, translate(fmt.Errorf("search: %w", err), "")

@@ -78,13 +78,15 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 			where += " AND s.rowid < ?"
 			args = append(args, f.After)
 		}
-		query := `SELECT ` + messageColumns + `, 0, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
+		query := `SELECT ` + messageColumns + `, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
 			WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?`
 		return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
 	}
 	// bm25 needs the rows of the FTS5 scan itself: the candidates come from
 	// it (one more than are ranked, to tell whether more match), the page
-	// from ranking them. The tags weigh nothing.
+	// from ranking them. The tags weigh nothing. The count and the OFFSET
+	// run over the candidates, at most f.Candidates+1 rows the query ranks
+	// anyway, never over a board.
 	from := "message_search s"
 	if onRow {
 		from += " CROSS JOIN messages m ON m.id = s.rowid"
@@ -96,7 +98,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 	query := `WITH found AS (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
 			FROM ` + from + ` WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?),
 		c AS (SELECT * FROM found ORDER BY id DESC LIMIT ?)
-		SELECT ` + messageColumns + `, c.rank, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
+		SELECT ` + messageColumns + `, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
 		FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins + `
 		ORDER BY c.rank DESC, c.id DESC LIMIT ? OFFSET ?`
 	return s.searchQuery(ctx, f, query, append(args, f.Candidates+1, f.Candidates, f.Limit, f.Skip)...)
@@ -146,13 +148,13 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.S
 	if f.After > 0 {
 		and(after, f.After)
 	}
-	query := `SELECT ` + messageColumns + `, 0, 0, 0 FROM messages m` + messageJoins + `
+	query := `SELECT ` + messageColumns + `, 0, 0 FROM messages m` + messageJoins + `
 		WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
 }
 
 // searchQuery runs a search's query, whose columns are messageColumns,
-// the rank, how many candidates were found and the highest ID ranked.
+// how many candidates were found and the highest ID ranked.
 func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchPage, error) {
 	var page forum.SearchPage
 	rows, err := s.reader.QueryContext(ctx, query, args...)
@@ -162,9 +164,8 @@ func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query str
 	defer rows.Close()
 	var found int
 	for rows.Next() {
-		page.Hits = append(page.Hits, forum.SearchHit{})
-		h := &page.Hits[len(page.Hits)-1]
-		if err := scanMessage(rows, &h.Message, &h.Rank, &found, &page.Through); err != nil {
+		page.Hits = append(page.Hits, forum.Message{})
+		if err := scanMessage(rows, &page.Hits[len(page.Hits)-1], &found, &page.Through); err != nil {
 			return page, fmt.Errorf("search: %w", err)
 		}
 	}
