@@ -2,6 +2,8 @@ module parley
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	github.com/a-h/templ v0.3.1100
 	github.com/blevesearch/snowballstem v0.9.0

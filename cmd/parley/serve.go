@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -73,6 +75,11 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	return cfg, checkDB(cl, cfg.DB)
 }
 
+// safeGo is the oldest Go release whose standard library has none of the
+// vulnerabilities that govulncheck finds reachable from Parley: go.mod's
+// toolchain line (TestSafeGo keeps the two equal).
+const safeGo = "go1.27.3"
+
 // shutdownTimeout bounds how long in-flight requests may take to finish
 // once a shutdown has begun. Posts wait only for a commit, milliseconds.
 const shutdownTimeout = 10 * time.Second
@@ -86,6 +93,10 @@ func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) err
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if version.Compare(runtime.Version(), safeGo) < 0 {
+		log.Warn("this binary was built with a Go release whose standard library has known vulnerabilities; build it with "+safeGo+" or later (export GOTOOLCHAIN="+safeGo+")",
+			"go", runtime.Version())
+	}
 	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, log, func(svc *forum.Service) error {
 		return serveForum(ctx, cfg, svc, log)
 	})
