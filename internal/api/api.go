@@ -6,6 +6,7 @@ package api
 import (
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"sync"
 
@@ -22,6 +23,9 @@ type server struct {
 	streamsDone chan struct{}
 	streams     streamCount
 	endStreams  sync.Once
+	// crossOrigin tells requests that browsers sent from other sites'
+	// pages.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // Handler serves the JSON API under /api/v1/ and the boards' event streams
@@ -33,7 +37,8 @@ func New(svc *forum.Service, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{svc: svc, log: log, mux: http.NewServeMux(), streamsDone: make(chan struct{})}
+	s := &server{svc: svc, log: log, mux: http.NewServeMux(), streamsDone: make(chan struct{}),
+		crossOrigin: http.NewCrossOriginProtection()}
 	s.routes()
 	return &Handler{s}
 }
@@ -65,8 +70,11 @@ func (s *server) routes() {
 
 	s.handle("GET /api/v1/search", s.search)
 
-	s.handle("GET /b/{slug}/events", s.events)
+	s.handle(eventsPattern, s.events)
 }
+
+// eventsPattern is the route of the boards' event streams.
+const eventsPattern = "GET /b/{slug}/events"
 
 // handlerFunc is an API handler: it writes its answer on success and
 // returns the error otherwise, for s.fail to answer.
@@ -92,7 +100,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// ServeMux answers an unknown path or method itself, in plain text;
 	// the API answers everything in JSON.
-	if h, pattern := s.mux.Handler(r); pattern == "" {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
 		httperr.Unrouted(w, r, h, func(status int) {
 			if status == http.StatusMethodNotAllowed {
 				s.writeError(w, r, status, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s",
@@ -103,5 +112,38 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	if err := s.admit(r, pattern); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// admit refuses what a browser sends from another site's page: the API
+// authenticates by bearer token, which such a page cannot send, but it
+// could register accounts, make its visitors' browsers guess passwords,
+// or hold event streams open in their name. A request that changes
+// something is refused when the browser says it comes from elsewhere
+// (Sec-Fetch-Site, or an Origin other than the host), and must say it is
+// JSON, which no HTML form can send; clients other than browsers send
+// neither header and pass. An event stream is refused from elsewhere too.
+func (s *server) admit(r *http.Request, pattern string) error {
+	check := r
+	if pattern == eventsPattern {
+		// The same test as for a change: CrossOriginProtection passes
+		// every GET.
+		check = r.WithContext(r.Context())
+		check.Method = http.MethodPost
+	}
+	if s.crossOrigin.Check(check) != nil {
+		return forum.Errorf(forum.CodeForbidden, "this request came from another site's page: the API answers such requests only when they read")
+	}
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return &statusError{status: http.StatusUnsupportedMediaType, code: codeUnsupportedMediaType,
+				message: fmt.Sprintf("a %s request must send its body as Content-Type: application/json", r.Method)}
+		}
+	}
+	return nil
 }

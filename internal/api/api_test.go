@@ -129,6 +129,9 @@ func callAuth(tb testing.TB, s *testServer, method, path, auth string, in any) a
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
+	if method == "POST" || method == "PUT" || method == "PATCH" || body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	return send(tb, req)
 }
 

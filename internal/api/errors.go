@@ -9,8 +9,18 @@ import (
 
 // Codes of answers that come from HTTP itself rather than from the forum.
 const (
-	codeMethodNotAllowed = "method_not_allowed"
+	codeMethodNotAllowed     = "method_not_allowed"
+	codeUnsupportedMediaType = "unsupported_media_type"
 )
+
+// statusError is an answer that comes from HTTP itself rather than from
+// the forum: its own status and code.
+type statusError struct {
+	status        int
+	code, message string
+}
+
+func (e *statusError) Error() string { return e.message }
 
 // errorBody is the JSON of every error answer.
 type errorBody struct {
@@ -26,6 +36,10 @@ type errorJSON struct {
 // an internal or unavailable error, which may hold paths, SQL or secrets, is
 // logged instead.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if se, ok := err.(*statusError); ok {
+		s.writeError(w, r, se.status, se.code, se.message)
+		return
+	}
 	code, status := httperr.Status(err)
 	switch code {
 	case forum.CodeInternal:

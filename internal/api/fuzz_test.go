@@ -74,6 +74,9 @@ func FuzzAPI(f *testing.F) {
 			t.Skip("not a request a client could send")
 		}
 		r.RemoteAddr = "192.0.2.1:1234"
+		if len(body) > 0 {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		if signedIn {
 			// An input may have revoked the token (DELETE tokens/1): sign in
 			// again so that later inputs still reach the signed-in paths.

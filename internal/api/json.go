@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"parley/internal/forum"
@@ -21,27 +22,44 @@ import (
 // JSON escaping can at most sextuple; anything beyond is not a request.
 const maxRequestBody = 1 << 20
 
-// writeJSON writes v as the JSON answer with status.
+// writeJSON writes v as the JSON answer with status. HTML is not escaped:
+// the html fields are safe HTML already, and escaping them again (& as
+// \u0026amp;) made 64 KiB of "&" a megabyte of answer. An answer is
+// encoded whole before anything is sent, so that a failure is a clean 500;
+// what it may hold is bounded (forum.MaxWindowBytes), and its buffer is
+// reused.
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		// Only the API's own types are encoded: a failure is a bug, or a
 		// time the store returned outside years 0–9999.
 		s.log.ErrorContext(r.Context(), "api: encode answer", "method", r.Method, "path", r.URL.Path, "err", err)
 		status = http.StatusInternalServerError
-		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"internal error"}}` + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n')) //nolint:errcheck // the client has gone; nothing to tell it
+	w.Write(buf.Bytes()) //nolint:errcheck // the client has gone; nothing to tell it
 }
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // decode reads the request body into dst, a pointer to a struct with json
 // tags. The body must be one JSON object, in valid UTF-8, of at most
-// maxRequestBody bytes, naming only fields of dst, each of the right type.
-// Any Content-Type is accepted.
+// maxRequestBody bytes, naming only fields of dst, each of the right type,
+// each once, and escaping no half of a UTF-16 surrogate pair. ServeHTTP has
+// checked its Content-Type.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
@@ -67,6 +85,13 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return forum.Errorf(forum.CodeInvalid, "the request body is not valid JSON: %s", describeJSONError(err))
 	}
+	if err := checkNames(data); err != nil {
+		return err
+	}
+	if i := loneSurrogate(data); i >= 0 {
+		// encoding/json would quietly make it U+FFFD.
+		return forum.Errorf(forum.CodeInvalid, "the request body escapes half a UTF-16 surrogate pair (at byte %d): that is no character", i)
+	}
 	known := jsonNames(dst)
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.Contains(known, name) {
@@ -77,6 +102,107 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		return forum.Errorf(forum.CodeInvalid, "%s", describeJSONError(err))
 	}
 	return nil
+}
+
+// checkNames refuses an object that names a member twice, at any depth:
+// encoding/json would keep the last, and which one a client meant is a
+// guess (as it is for a query parameter given twice). data is valid JSON.
+func checkNames(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	// One frame per open object or array: the names seen, and whether the
+	// next string is a name.
+	type frame struct {
+		names  map[string]bool
+		isName bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return forum.Errorf(forum.CodeInvalid, "the request body is not valid JSON: %s", describeJSONError(err))
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if name, ok := tok.(string); ok && top != nil && top.names != nil && top.isName {
+			if top.names[name] {
+				return forum.Errorf(forum.CodeInvalid, "field %q is given more than once", name)
+			}
+			top.names[name] = true
+			top.isName = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{names: map[string]bool{}, isName: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			} else {
+				top = nil
+			}
+		}
+		// A value ended: in an object, a name comes next.
+		if top != nil && top.names != nil {
+			top.isName = true
+		}
+	}
+}
+
+// loneSurrogate returns where data, valid JSON, escapes a UTF-16 surrogate
+// that is not half of a pair (\ud800 alone), or -1. Backslashes occur only
+// inside strings, so no string needs to be found first.
+func loneSurrogate(data []byte) int {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if data[i+1] != 'u' {
+			i++ // an escape of one character, such as \\ or \"
+			continue
+		}
+		r := hex4(data[i+2 : i+6])
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return i
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+12 > len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
+				return i
+			}
+			if low := hex4(data[i+8 : i+12]); low < 0xDC00 || low > 0xDFFF {
+				return i
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return -1
+}
+
+// hex4 reads four hexadecimal digits, which valid JSON has after \u.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		}
+	}
+	return r
 }
 
 // describeJSONError says what is wrong with a request body in terms of the
