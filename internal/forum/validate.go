@@ -81,7 +81,9 @@ func ValidateTitle(title string) (string, error) {
 
 // cleanLine trims a required one-line text such as a title and rejects
 // control characters, which have no place in a heading and can spoof
-// terminals. max counts characters.
+// terminals, and bidirectional controls, which reorder the text around
+// them wherever the line is shown. It must show something. max counts
+// characters.
 func cleanLine(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -93,8 +95,32 @@ func cleanLine(field, s string, max int) (string, error) {
 		return "", fieldError(CodeInvalid, field, "%s must be at most %d characters", field, max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "", fieldError(CodeInvalid, field, "%s must not contain control characters", field)
+	case strings.IndexFunc(s, bidiControl) >= 0:
+		return "", fieldError(CodeInvalid, field, "%s must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)", field)
+	case strings.IndexFunc(s, visible) < 0:
+		return "", fieldError(CodeInvalid, field, "%s must hold a visible character", field)
 	}
 	return s, nil
+}
+
+// visible reports whether r shows as something on its own: a letter, a
+// digit, punctuation or a symbol. Whitespace, controls, format characters
+// (U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF …), combining marks
+// with nothing to combine with, and the letters and symbols that are drawn
+// as nothing (U+3164 HANGUL FILLER, U+115F, U+FFA0, U+2800 BRAILLE PATTERN
+// BLANK) are not: a text of only those looks empty.
+func visible(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S, unicode.Co) &&
+		!unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) && r != '\u2800'
+}
+
+// bidiControl reports whether r is one of the embeddings, overrides and
+// isolates of the bidirectional algorithm, whose effect runs on past the
+// text they are in ("Trojan Source"). The marks LRM, RLM and ALM, which
+// right-to-left writers use and which reorder nothing beyond themselves,
+// are not.
+func bidiControl(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // cleanText normalises a multi-line text (line endings to \n) and rejects
@@ -111,7 +137,8 @@ func cleanText(field, s string) (string, error) {
 }
 
 // ValidateDescription normalises and checks a board's description: up to
-// MaxDescription characters.
+// MaxDescription characters, no bidirectional controls (it is shown beside
+// the title).
 func ValidateDescription(desc string) (string, error) {
 	desc, err := cleanText("description", strings.TrimSpace(desc))
 	if err != nil {
@@ -120,12 +147,15 @@ func ValidateDescription(desc string) (string, error) {
 	if utf8.RuneCountInString(desc) > MaxDescription {
 		return "", fieldError(CodeInvalid, "description", "description must be at most %d characters", MaxDescription)
 	}
+	if strings.IndexFunc(desc, bidiControl) >= 0 {
+		return "", fieldError(CodeInvalid, "description", "description must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)")
+	}
 	return desc, nil
 }
 
 // ValidateBody normalises and checks a message body: at least one visible
-// character, at most MaxBody bytes (bytes, unlike other limits: this one
-// bounds storage and rendering work).
+// character (visible), at most MaxBody bytes (bytes, unlike other limits:
+// this one bounds storage and rendering work).
 func ValidateBody(body string) (string, error) {
 	if len(strings.ReplaceAll(body, "\r\n", "\n")) > MaxBody {
 		return "", fieldError(CodeTooLarge, "body", "body must be at most %d bytes", MaxBody)
@@ -136,6 +166,9 @@ func ValidateBody(body string) (string, error) {
 	}
 	if strings.TrimSpace(body) == "" {
 		return "", fieldError(CodeInvalid, "body", "body is required")
+	}
+	if strings.IndexFunc(body, visible) < 0 {
+		return "", fieldError(CodeInvalid, "body", "body must hold a visible character: spaces, zero-width and filler characters alone show nothing")
 	}
 	return body, nil
 }

@@ -99,6 +99,17 @@ func TestValidateBody(t *testing.T) {
 		{"NUL", "a\x00b", "", forum.CodeInvalid},
 		{"Escape", "a\x1b[31mb", "", forum.CodeInvalid},
 		{"InvalidUTF8", "a\xffb", "", forum.CodeInvalid},
+		{"ZeroWidthOnly", "\u200b\u200b\u200b", "", forum.CodeInvalid},
+		{"InvisibleMix", "\u2060\ufeff\u00ad \u3164\u115f\u1160\uffa0\u2800\u180e\ufe0f\u034f\n\u3000", "", forum.CodeInvalid},
+		{"CombiningOnly", "\u0301\u0301\u0301", "", forum.CodeInvalid},
+		{"TagCharactersOnly", "\U000E0041\U000E0042", "", forum.CodeInvalid},
+		{"OneVisibleAmongInvisible", "\u200b.\u200b", "\u200b.\u200b", ""},
+		{"Emoji", "👍", "👍", ""},
+		{"EmojiSequence", "👩\u200d💻", "👩\u200d💻", ""},
+		{"Han", "中", "中", ""},
+		{"Hangul", "한", "한", ""},
+		{"PrivateUse", "\ue000", "\ue000", ""},
+		{"BidiInBody", "abc \u202edef", "abc \u202edef", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := forum.ValidateBody(tc.in)
@@ -138,6 +149,41 @@ func TestErrorCodeAndMessage(t *testing.T) {
 	}
 }
 
+func TestValidateTitle(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+		ok   bool
+	}{
+		{"OK", "  Intel  ", "Intel", true},
+		{"Arabic", "منتدى", "منتدى", true},
+		{"RightToLeftMark", "שלום\u200f!", "שלום\u200f!", true},
+		{"ZeroWidthJoiner", "👩\u200d💻 coders", "👩\u200d💻 coders", true},
+		{"Empty", "", "", false},
+		{"Blank", " \t ", "", false},
+		{"Control", "a\x1bb", "", false},
+		{"Newline", "a\nb", "", false},
+		{"RightToLeftOverride", "Intel\u202eletnI", "", false},
+		{"LeftToRightEmbedding", "\u202aIntel", "", false},
+		{"PopDirectional", "Intel\u202c", "", false},
+		{"RightToLeftIsolate", "\u2067Intel\u2069", "", false},
+		{"FirstStrongIsolate", "\u2068Intel", "", false},
+		{"ZeroWidthOnly", "\u200b\u200b", "", false},
+		{"HangulFiller", "\u3164", "", false},
+		{"BrailleBlank", "\u2800\u2800", "", false},
+		{"TooLong", strings.Repeat("ж", forum.MaxTitle+1), "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := forum.ValidateTitle(tc.in)
+			wantValid(t, fmt.Sprintf("ValidateTitle(%q)", tc.in), err, tc.ok)
+			if got != tc.want {
+				t.Fatalf("ValidateTitle = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestValidateDescription(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -150,6 +196,9 @@ func TestValidateDescription(t *testing.T) {
 		{"MaxCharacters", strings.Repeat("ж", forum.MaxDescription), strings.Repeat("ж", forum.MaxDescription), true},
 		{"TooLong", strings.Repeat("ж", forum.MaxDescription+1), "", false},
 		{"Control", "a\x07b", "", false},
+		{"Override", "about \u202echips", "", false},
+		{"Isolate", "about \u2067chips\u2069", "", false},
+		{"RightToLeftMark", "שלום\u200f!", "שלום\u200f!", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := forum.ValidateDescription(tc.in)
