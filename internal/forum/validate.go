@@ -76,15 +76,35 @@ func ValidateSlug(slug string) error {
 // ValidateTitle trims and checks a board's title: 1–200 characters on one
 // line.
 func ValidateTitle(title string) (string, error) {
-	return cleanLine("title", title, MaxTitle)
+	return cleanLine("title", title, MaxTitle, true)
+}
+
+// Imported texts were accepted under the rules of their day. An import
+// checks what storing them needs — UTF-8, sizes, controls — but not the
+// rules that posting has gained since (a visible character, no
+// bidirectional controls), so that every export still imports.
+
+// ValidateImportedTitle is ValidateTitle for an import.
+func ValidateImportedTitle(title string) (string, error) {
+	return cleanLine("title", title, MaxTitle, false)
+}
+
+// ValidateImportedDescription is ValidateDescription for an import.
+func ValidateImportedDescription(desc string) (string, error) {
+	return description(desc, false)
+}
+
+// ValidateImportedBody is ValidateBody for an import.
+func ValidateImportedBody(body string) (string, error) {
+	return messageBody(body, false)
 }
 
 // cleanLine trims a required one-line text such as a title and rejects
 // control characters, which have no place in a heading and can spoof
 // terminals, and bidirectional controls, which reorder the text around
 // them wherever the line is shown. It must show something. max counts
-// characters.
-func cleanLine(field, s string, max int) (string, error) {
+// characters; posting is false for an import (see ValidateImportedTitle).
+func cleanLine(field, s string, max int, posting bool) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case !utf8.ValidString(s):
@@ -95,9 +115,9 @@ func cleanLine(field, s string, max int) (string, error) {
 		return "", fieldError(CodeInvalid, field, "%s must be at most %d characters", field, max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "", fieldError(CodeInvalid, field, "%s must not contain control characters", field)
-	case strings.IndexFunc(s, bidiControl) >= 0:
+	case posting && strings.IndexFunc(s, bidiControl) >= 0:
 		return "", fieldError(CodeInvalid, field, "%s must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)", field)
-	case strings.IndexFunc(s, visible) < 0:
+	case posting && strings.IndexFunc(s, visible) < 0:
 		return "", fieldError(CodeInvalid, field, "%s must hold a visible character", field)
 	}
 	return s, nil
@@ -140,6 +160,10 @@ func cleanText(field, s string) (string, error) {
 // MaxDescription characters, no bidirectional controls (it is shown beside
 // the title).
 func ValidateDescription(desc string) (string, error) {
+	return description(desc, true)
+}
+
+func description(desc string, posting bool) (string, error) {
 	desc, err := cleanText("description", strings.TrimSpace(desc))
 	if err != nil {
 		return "", err
@@ -147,7 +171,7 @@ func ValidateDescription(desc string) (string, error) {
 	if utf8.RuneCountInString(desc) > MaxDescription {
 		return "", fieldError(CodeInvalid, "description", "description must be at most %d characters", MaxDescription)
 	}
-	if strings.IndexFunc(desc, bidiControl) >= 0 {
+	if posting && strings.IndexFunc(desc, bidiControl) >= 0 {
 		return "", fieldError(CodeInvalid, "description", "description must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)")
 	}
 	return desc, nil
@@ -157,6 +181,10 @@ func ValidateDescription(desc string) (string, error) {
 // character (visible), at most MaxBody bytes (bytes, unlike other limits:
 // this one bounds storage and rendering work).
 func ValidateBody(body string) (string, error) {
+	return messageBody(body, true)
+}
+
+func messageBody(body string, posting bool) (string, error) {
 	if len(strings.ReplaceAll(body, "\r\n", "\n")) > MaxBody {
 		return "", fieldError(CodeTooLarge, "body", "body must be at most %d bytes", MaxBody)
 	}
@@ -167,7 +195,7 @@ func ValidateBody(body string) (string, error) {
 	if strings.TrimSpace(body) == "" {
 		return "", fieldError(CodeInvalid, "body", "body is required")
 	}
-	if strings.IndexFunc(body, visible) < 0 {
+	if posting && strings.IndexFunc(body, visible) < 0 {
 		return "", fieldError(CodeInvalid, "body", "body must hold a visible character: spaces, zero-width and filler characters alone show nothing")
 	}
 	return body, nil

@@ -558,11 +558,11 @@ func (im *importer) board(rec *Board) error {
 	// From here the board's messages are read as its own, even when its
 	// record is bad: they are checked, and not blamed for that.
 	bs.line, bs.last, im.cur = im.line, 0, bs
-	title, err := forum.ValidateTitle(rec.Title)
+	title, err := forum.ValidateImportedTitle(rec.Title)
 	if err != nil {
 		return fmt.Errorf("board %s: %w", rec.Slug, err)
 	}
-	desc, err := forum.ValidateDescription(rec.Description)
+	desc, err := forum.ValidateImportedDescription(rec.Description)
 	if err != nil {
 		return fmt.Errorf("board %s: %w", rec.Slug, err)
 	}
@@ -612,7 +612,7 @@ func (im *importer) message(ctx context.Context, rec *Message) error {
 	if rec.CreatedAt.IsZero() {
 		return fmt.Errorf("%s: created_at is required", where)
 	}
-	body, err := forum.ValidateBody(rec.Body)
+	body, err := forum.ValidateImportedBody(rec.Body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}

@@ -467,3 +467,20 @@ func TestImportStopsWriting(t *testing.T) {
 	}
 	wantSame(t, "what was stored", mustExport(t, st, ""), lines(head, ann, boardA, msg("a", 1, 0)))
 }
+
+// TestImportOlderTexts: texts that posting accepted before it required a
+// visible character and refused bidirectional controls still import, and
+// export as they were.
+func TestImportOlderTexts(t *testing.T) {
+	st := sqlitetest.Open(t)
+	board := strings.Replace(boardA, `"title":"A","description":""`, `"title":"A\u202eB","description":"\u2067x\u2069"`, 1)
+	body := strings.Replace(msg("a", 1, 0), `"body":"m1"`, `"body":"\u200b\u3164"`, 1)
+	in := lines(head, ann, board, body)
+	mustImport(t, st, in, transfer.Options{})
+	out := mustExport(t, st, "")
+	for _, want := range []string{"A\u202eB", "\u2067x\u2069", "\u200b\u3164"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the export lost %q:\n%s", want, out)
+		}
+	}
+}
