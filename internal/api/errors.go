@@ -40,6 +40,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeError(w, r, se.status, se.code, se.message)
 		return
 	}
+	if httperr.ClientGone(r, err) {
+		s.log.DebugContext(r.Context(), "api: client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	code, status := httperr.Status(err)
 	switch code {
 	case forum.CodeInternal:

@@ -3,6 +3,8 @@
 package httperr
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -40,6 +42,13 @@ func Status(err error) (forum.Code, int) {
 		return code, status
 	}
 	return forum.CodeInternal, http.StatusInternalServerError
+}
+
+// ClientGone reports whether err comes only of the client going away, which
+// ends its request's context: there is no one to answer, and nothing went
+// wrong that an operator should read of above the debug level.
+func ClientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && errors.Is(err, context.Canceled)
 }
 
 // Recover, deferred by a handler, turns a panic into a logged stack and a

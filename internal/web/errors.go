@@ -31,6 +31,10 @@ var headings = map[int]string{
 // fail answers err with an error page. Readers see only
 // forum.ErrorMessage(err); the cause of an internal error is logged.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httperr.ClientGone(r, err) {
+		s.log.DebugContext(r.Context(), "web: client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	var code forum.Code
 	var status int
 	if se, ok := err.(*statusError); ok {
