@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -254,4 +255,34 @@ func MustVerifyBoard(t *testing.T, s *server, acked map[int64]string, sent map[s
 		}
 	}
 	return last
+}
+
+// TestShutdownSlowUpload: a client that sends its request slowly, or not
+// at all, cannot keep the server from stopping: at the shutdown timeout
+// its connection is closed, and the server exits 0.
+func TestShutdownSlowUpload(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "slow.db")
+	name, password := MustPostingForum(t, db)
+	s := MustServe(t, nil, "--addr", "127.0.0.1:0", "--db", db, "--shutdown-timeout", "1s")
+	token := MustSignIn(t, s, name, password)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers promising a body, and the first bytes of it: the server
+	// reads the rest, which never comes.
+	fmt.Fprintf(conn, "POST /api/v1/boards/%s/messages HTTP/1.1\r\nHost: parley\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"body\":\"slow", durableBoard, token)
+	// Once a post made after it is answered, the server is reading the
+	// slow one's body.
+	MustCall(t, http.StatusCreated, "POST", s.URL+"/api/v1/boards/"+durableBoard+"/messages", token, map[string]string{"body": "quick"}, nil)
+	if code := s.Stop(); code != 0 {
+		t.Errorf("exit status after SIGTERM with a slow upload open = %d, want 0", code)
+	}
+	for _, want := range []string{"closing the connections still busy", "msg=stopped"} {
+		if !strings.Contains(s.Log(), want) {
+			t.Errorf("the log does not say %q:\n%s", want, s.Log())
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"parley/internal/forum"
@@ -30,9 +31,12 @@ type serveConfig struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed.
 	TrustedProxies []netip.Prefix
+	// ShutdownTimeout bounds how long requests in flight may take to
+	// finish once a shutdown has begun.
+	ShutdownTimeout time.Duration
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…] [--shutdown-timeout 10s]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -44,6 +48,8 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	fs.StringVar(&baseURL, "base-url", "", "the `URL` readers reach the forum at, such as https://forum.example.com; https marks the session cookie Secure")
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies in front of the forum, such as 127.0.0.1 or 10.0.0.0/8; their X-Forwarded-For names the client")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
+		"how long requests in flight may take to finish after SIGTERM; connections still busy then (a slow upload) are closed")
 	dbFlag(fs, &cfg.DB)
 	cl, err := parse(fs, serveSynopsis, args, getenv)
 	if err != nil {
@@ -61,6 +67,9 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), baseURL)
 		}
 		cfg.SecureCookies = u.Scheme == "https" // url.Parse lowercases it
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		return cfg, usageErrorf("serve: %s must be a positive duration such as 10s, not %v", cl.origin("shutdown-timeout"), cfg.ShutdownTimeout)
 	}
 	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return cfg, usageErrorf("serve: %s: %v", cl.origin("trusted-proxies"), err)
@@ -80,23 +89,16 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 // toolchain line (TestSafeGo keeps the two equal).
 const safeGo = "go1.27.3"
 
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// once a shutdown has begun. Posts wait only for a commit, milliseconds.
-const shutdownTimeout = 10 * time.Second
-
 // serve runs the server until ctx is cancelled (SIGINT, SIGTERM), then
-// stops taking requests, lets those in flight finish and closes the store,
-// which commits the posts still waiting.
+// stops taking requests, lets those in flight finish (closing at the
+// shutdown timeout the connections of those that do not) and closes the
+// store, which commits the posts still waiting.
 func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
 	cfg, err := parseServe(args, getenv)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if version.Compare(runtime.Version(), safeGo) < 0 {
-		log.Warn("this binary was built with a Go release whose standard library has known vulnerabilities; build it with "+safeGo+" or later (export GOTOOLCHAIN="+safeGo+")",
-			"go", runtime.Version())
-	}
 	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, log, func(svc *forum.Service) error {
 		return serveForum(ctx, cfg, svc, log)
 	})
@@ -135,14 +137,19 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 			"curl", fmt.Sprintf(`curl -X POST http://%s/api/v1/tokens -H 'Content-Type: application/json' -d '{"name":"%s","password":"%s"}'`,
 				reachable(addr), forum.FirstAdminName, adminPassword))
 	}
+	if version.Compare(runtime.Version(), safeGo) < 0 {
+		log.Warn("this binary was built with a Go release whose standard library has known vulnerabilities; build it with "+safeGo+" or later (export GOTOOLCHAIN="+safeGo+")",
+			"go", runtime.Version())
+	}
 	// Last of the start-up lines, so that whoever waits for it has read
 	// the others.
 	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed)
 
+	var handlers sync.WaitGroup
 	srv := newServer(svc, log, site.Options{
 		SecureCookies:  cfg.SecureCookies,
 		TrustedProxies: cfg.TrustedProxies,
-	})
+	}, &handlers)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -152,12 +159,18 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	}
 
 	log.Info("shutting down", "cause", context.Cause(ctx))
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// A client still sending its request, or not reading its answer,
+		// has had its time: its connection is closed, which ends what its
+		// handler was waiting for. A post the handler had queued commits
+		// all the same, and is answered (or the answer is lost with the
+		// connection) before the store closes.
+		log.Warn("closing the connections still busy at the shutdown timeout", "timeout", cfg.ShutdownTimeout)
 		srv.Close()
-		return fmt.Errorf("requests still running after %v: %w", shutdownTimeout, err)
 	}
+	handlers.Wait()
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -166,11 +179,16 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 
 // newServer returns the HTTP server of the forum. Its limits keep a slow or
 // hostile client from holding a connection or memory for long; event
-// streams lift the write limit for themselves.
-func newServer(svc *forum.Service, log *slog.Logger, opt site.Options) *http.Server {
+// streams lift the write limit for themselves. handlers counts the
+// requests being handled: Close does not wait for them.
+func newServer(svc *forum.Service, log *slog.Logger, opt site.Options, handlers *sync.WaitGroup) *http.Server {
 	handler := site.New(svc, log, opt)
 	srv := &http.Server{
-		Handler:           handler,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			handlers.Add(1)
+			defer handlers.Done()
+			handler.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
