@@ -34,9 +34,11 @@ type serveConfig struct {
 	// ShutdownTimeout bounds how long requests in flight may take to
 	// finish once a shutdown has begun.
 	ShutdownTimeout time.Duration
+	// MaxStreams bounds the event streams open at once.
+	MaxStreams int
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…] [--shutdown-timeout 10s]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…] [--shutdown-timeout 10s] [--max-streams N]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -50,6 +52,8 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the reverse proxies in front of the forum, such as 127.0.0.1 or 10.0.0.0/8; their X-Forwarded-For names the client")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long requests in flight may take to finish after SIGTERM; connections still busy then (a slow upload) are closed")
+	fs.IntVar(&cfg.MaxStreams, "max-streams", 0,
+		"the most event streams (live updates of open pages) held open at once; 0 sizes it from memory: a quarter of it at 64 KiB a stream")
 	dbFlag(fs, &cfg.DB)
 	cl, err := parse(fs, serveSynopsis, args, getenv)
 	if err != nil {
@@ -67,6 +71,12 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 			return cfg, usageErrorf("serve: %s must be an http or https URL such as https://forum.example.com, not %q", cl.origin("base-url"), baseURL)
 		}
 		cfg.SecureCookies = u.Scheme == "https" // url.Parse lowercases it
+	}
+	switch {
+	case cfg.MaxStreams < 0:
+		return cfg, usageErrorf("serve: %s must be 0 (sized from memory) or more, not %d", cl.origin("max-streams"), cfg.MaxStreams)
+	case cfg.MaxStreams == 0:
+		cfg.MaxStreams = defaultMaxStreams()
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		return cfg, usageErrorf("serve: %s must be a positive duration such as 10s, not %v", cl.origin("shutdown-timeout"), cfg.ShutdownTimeout)
@@ -143,12 +153,13 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	}
 	// Last of the start-up lines, so that whoever waits for it has read
 	// the others.
-	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed)
+	log.Info("listening", "addr", addr, "db", shownDB(cfg.DB), "registration_closed", cfg.RegistrationClosed, "max_streams", cfg.MaxStreams)
 
 	var handlers sync.WaitGroup
 	srv := newServer(svc, log, site.Options{
 		SecureCookies:  cfg.SecureCookies,
 		TrustedProxies: cfg.TrustedProxies,
+		MaxStreams:     cfg.MaxStreams,
 	}, &handlers)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -32,13 +32,21 @@ type server struct {
 // at /b/{slug}/events.
 type Handler struct{ s *server }
 
-// New returns the API's handler.
-func New(svc *forum.Service, log *slog.Logger) *Handler {
+// DefaultMaxStreams is how many event streams the API holds open at once
+// when New is given no bound.
+const DefaultMaxStreams = 10_000
+
+// New returns the API's handler, holding at most maxStreams event streams
+// open at once (DefaultMaxStreams when not positive).
+func New(svc *forum.Service, log *slog.Logger, maxStreams int) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if maxStreams <= 0 {
+		maxStreams = DefaultMaxStreams
+	}
 	s := &server{svc: svc, log: log, mux: http.NewServeMux(), streamsDone: make(chan struct{}),
-		crossOrigin: http.NewCrossOriginProtection()}
+		crossOrigin: http.NewCrossOriginProtection(), streams: streamCount{max: maxStreams}}
 	s.routes()
 	return &Handler{s}
 }

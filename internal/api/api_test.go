@@ -64,6 +64,12 @@ func eachServer(t *testing.T, cfg forum.Config, test func(t *testing.T, s *testS
 
 func newTestServer(t *testing.T, st teststore.Store, cfg forum.Config) *testServer {
 	t.Helper()
+	return newTestServerWith(t, st, cfg, site.Options{})
+}
+
+// newTestServerWith is newTestServer mounting the site with opt.
+func newTestServerWith(t *testing.T, st teststore.Store, cfg forum.Config, opt site.Options) *testServer {
+	t.Helper()
 	cfg.Render = markup.Render
 	cfg.Password = password.Fast
 	if cfg.Now == nil {
@@ -77,7 +83,7 @@ func newTestServer(t *testing.T, st teststore.Store, cfg forum.Config) *testServ
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	h := site.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)), site.Options{})
+	h := site.New(svc, slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)), opt)
 	srv := httptest.NewUnstartedServer(h)
 	// The binary's timeouts, shortened: event streams must outlive them.
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second

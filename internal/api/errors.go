@@ -52,9 +52,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "api: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	case forum.CodeUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
-	case forum.CodeRateLimited:
-		httperr.SetRetryAfter(w, err)
 	}
+	httperr.SetRetryAfter(w, err)
 	s.writeError(w, r, status, string(code), forum.ErrorMessage(err))
 }
 

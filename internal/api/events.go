@@ -92,7 +92,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 				return nil // fell behind; the client reconnects and catches up
 			}
 			if m.Number == st.sent+1 {
-				err = st.send(&m)
+				err = st.send(m)
 			} else {
 				// Concurrent posts can arrive out of order: read the gap.
 				err = s.catchUp(r, st, b, m.Number)
@@ -144,14 +144,16 @@ func lastEventID(r *http.Request) (int64, error) {
 	return params.Natural("after", after)
 }
 
-// streamCount counts the open streams of each client address.
+// streamCount counts the open streams, in all and of each client address.
 type streamCount struct {
+	max    int // in all
 	mu     sync.Mutex
+	total  int
 	byAddr map[string]int
 }
 
-// open counts a stream for addr, refusing one over maxStreamsPerAddr; the
-// caller calls release when the stream ends.
+// open counts a stream for addr, refusing one over maxStreamsPerAddr or
+// over c.max in all; the caller calls release when the stream ends.
 func (c *streamCount) open(addr string) (release func(), err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -159,13 +161,19 @@ func (c *streamCount) open(addr string) (release func(), err error) {
 		return nil, &forum.Error{Code: forum.CodeRateLimited, RetryAfter: 10 * time.Second,
 			Message: fmt.Sprintf("at most %d event streams may be open from one address", maxStreamsPerAddr)}
 	}
+	if c.total >= c.max {
+		return nil, &forum.Error{Code: forum.CodeUnavailable, RetryAfter: 30 * time.Second,
+			Message: fmt.Sprintf("this server holds as many event streams as it may (%d); new messages show when the page is reloaded", c.max)}
+	}
 	if c.byAddr == nil {
 		c.byAddr = make(map[string]int)
 	}
 	c.byAddr[addr]++
+	c.total++
 	return func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		c.total--
 		if c.byAddr[addr]--; c.byAddr[addr] == 0 {
 			delete(c.byAddr, addr)
 		}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/site"
+	"parley/internal/store/teststore"
 )
 
 // event is one Server-Sent Event as a client parses it.
@@ -227,21 +229,51 @@ func TestEventsBounded(t *testing.T) {
 		}
 		// A stream that ends gives its place back.
 		es.resp.Body.Close()
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			ctx, cancel := context.WithCancel(t.Context())
-			req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/b/long/events", nil)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			cancel()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("a stream closed by its client still counts: status %d", resp.StatusCode)
-			}
+		mustReopen(t, s, "/b/long/events")
+	})
+}
+
+// mustReopen waits until a stream at path opens again, after one was closed
+// by its client.
+func mustReopen(t *testing.T, s *testServer, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ctx, cancel := context.WithCancel(t.Context())
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
+		resp.Body.Close()
+		cancel()
+		if resp.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a stream closed by its client still counts: status %d", resp.StatusCode)
+		}
+	}
+}
+
+// TestEventsServerBound: however many addresses ask, the server holds at
+// most MaxStreams streams; the next is refused with 503 and Retry-After
+// until one ends.
+func TestEventsServerBound(t *testing.T) {
+	teststore.Each(t, func(t *testing.T, open teststore.Open) {
+		s := newTestServerWith(t, open(t), forum.Config{}, site.Options{MaxStreams: 3})
+		_, token := mustMember(t, s, "alice", forum.RoleMember)
+		mustBoard(t, s, token, "b")
+		first := openEvents(t, s, "/b/b/events", "")
+		openEvents(t, s, "/b/b/events", "")
+		openEvents(t, s, "/b/b/events", "")
+		a := call(t, s, "GET", "/b/b/events", "", nil)
+		if msg := mustError(t, a, http.StatusServiceUnavailable, "unavailable"); !strings.Contains(msg, "(3)") {
+			t.Errorf("message %q does not say how many streams the server holds", msg)
+		}
+		if a.header.Get("Retry-After") == "" {
+			t.Error("503 without Retry-After")
+		}
+		first.resp.Body.Close()
+		mustReopen(t, s, "/b/b/events")
 	})
 }

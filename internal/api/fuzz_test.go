@@ -66,7 +66,7 @@ func FuzzAPI(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := api.New(svc, slog.New(slog.DiscardHandler))
+	h := api.New(svc, slog.New(slog.DiscardHandler), 0)
 
 	f.Fuzz(func(t *testing.T, method, target string, body []byte, signedIn bool) {
 		r, err := http.NewRequest(method, "http://parley.test/api/v1/"+target, bytes.NewReader(body))

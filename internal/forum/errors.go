@@ -33,7 +33,8 @@ type Error struct {
 	// title, description, body), so that a form can show it beside that
 	// field; empty when the error is about no one input.
 	Field string
-	// RetryAfter, for CodeRateLimited, is how long until a retry may pass.
+	// RetryAfter, for CodeRateLimited or CodeUnavailable, is how long until
+	// a retry may pass; 0 when the error does not say.
 	RetryAfter time.Duration
 }
 
@@ -101,10 +102,10 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
-// RetryAfter returns how long a rate-limited caller should wait, 0 when err
-// is not a rate limit.
+// RetryAfter returns how long a caller refused for now should wait, 0 when
+// err does not say.
 func RetryAfter(err error) time.Duration {
-	if e, ok := errors.AsType[*Error](err); ok && e.Code == CodeRateLimited {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.RetryAfter
 	}
 	return 0

@@ -20,14 +20,15 @@ type feed struct {
 
 // Watch is a reader's subscription to a board's new messages.
 type Watch struct {
-	// C receives each message posted to the board after the watch began.
+	// C receives each message posted to the board after the watch began,
+	// shared with the board's other watchers: read it, never change it.
 	// Concurrent posts may arrive out of number order, so a reader that
 	// sees a number beyond the next it expects reads the gap from the
 	// board. C is closed when the watch ends: by Close, or when the reader
 	// fell too far behind.
-	C <-chan Message
+	C <-chan *Message
 
-	c     chan Message
+	c     chan *Message
 	board int64
 	feed  *feed
 	once  sync.Once
@@ -52,7 +53,9 @@ func (w *Watch) end() {
 }
 
 func (f *feed) watch(board int64) *Watch {
-	c := make(chan Message, watchBuffer)
+	// Pointers: a buffer of messages themselves was most of a stream's
+	// memory (64 × 300 bytes).
+	c := make(chan *Message, watchBuffer)
 	w := &Watch{C: c, c: c, board: board, feed: f}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -96,13 +99,14 @@ func (f *feed) endLocked(board int64) {
 	}
 }
 
-// publish hands m to the board's watchers without ever waiting for one.
+// publish hands m to the board's watchers without ever waiting for one;
+// they share it, and the caller changes it no more.
 func (f *feed) publish(m *Message) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for w := range f.watchers[m.BoardID] {
 		select {
-		case w.c <- *m:
+		case w.c <- m:
 		default:
 			w.end()
 		}

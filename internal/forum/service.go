@@ -429,7 +429,8 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 		return nil, err
 	}
 	if s.broadcaster == nil {
-		s.feed.publish(m)
+		watched := *m // the watchers' own: the caller may change m
+		s.feed.publish(&watched)
 	}
 	return m, nil
 }

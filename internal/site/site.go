@@ -28,12 +28,15 @@ type Options struct {
 	// TrustedProxies are the addresses of the load balancers or reverse
 	// proxies in front of the forum, whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// MaxStreams bounds the event streams open at once
+	// (api.DefaultMaxStreams when 0).
+	MaxStreams int
 }
 
 // New returns the site of the forum svc serves.
 func New(svc *forum.Service, log *slog.Logger, opt Options) *Site {
 	mux := http.NewServeMux()
-	s := &Site{handler: behindProxies(opt.TrustedProxies, mux), api: api.New(svc, log)}
+	s := &Site{handler: behindProxies(opt.TrustedProxies, mux), api: api.New(svc, log, opt.MaxStreams)}
 	mux.Handle("/api/v1/", s.api)
 	mux.Handle("GET /b/{slug}/events", s.api)
 	mux.HandleFunc("GET /healthz", healthz)

@@ -50,8 +50,6 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case forum.CodeUnavailable:
 		s.log.WarnContext(r.Context(), "web: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "1")
-	case forum.CodeRateLimited:
-		httperr.SetRetryAfter(w, err)
 	case forum.CodeUnauthorized:
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			// A page for members only: sign in and come back.
@@ -61,6 +59,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case "":
 		message = "This address does not take a " + r.Method + " request."
 	}
+	httperr.SetRetryAfter(w, err) // when the error says, over the default above
 	heading := headings[status]
 	if heading == "" {
 		heading = http.StatusText(status)
