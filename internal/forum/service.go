@@ -493,7 +493,7 @@ type Page struct {
 // Messages returns a window of a board. A Window with neither From nor
 // Before is the newest messages.
 func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, error) {
-	if err := checkWindow(w); err != nil {
+	if err := CheckWindow(w); err != nil {
 		return nil, err
 	}
 	b, err := s.Board(ctx, slug)
@@ -505,14 +505,15 @@ func (s *Service) Messages(ctx context.Context, slug string, w Window) (*Page, e
 
 // MessagesOn is Messages on a board the caller has read.
 func (s *Service) MessagesOn(ctx context.Context, b *Board, w Window) (*Page, error) {
-	if err := checkWindow(w); err != nil {
+	if err := CheckWindow(w); err != nil {
 		return nil, err
 	}
 	return s.window(ctx, b, w)
 }
 
-// checkWindow refuses a window no board has.
-func checkWindow(w Window) error {
+// CheckWindow refuses a window no board has; a page checks the window it
+// is asked for before it redirects to the address it writes for it.
+func CheckWindow(w Window) error {
 	switch {
 	case w.From < 0 || w.Before < 0:
 		return Errorf(CodeInvalid, "from and before must be positive message numbers")

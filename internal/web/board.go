@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 
 	"github.com/a-h/templ"
 
@@ -40,12 +42,19 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := q["go"]; ok {
 		return s.goTo(w, r, b, q)
 	}
-	keep := true
-	for name := range q {
-		keep = keep && (name == "from" || name == "before" || name == "limit")
+	pq, err := readPageQuery(q)
+	if err != nil {
+		return err
+	}
+	keep, query := onlyParams(q, "from", "before", "limit"), r.URL.RawQuery
+	if keep {
+		query = pq.encode()
+	}
+	if canonical(w, r, view.BoardURL(b.Slug), query) {
+		return nil
 	}
 	return s.boardPage(w, r, b, keep, func() (templ.Component, error) {
-		win, err := s.window(r, b, q)
+		win, err := s.window(r, b, pq)
 		if err != nil {
 			return nil, err
 		}
@@ -53,33 +62,89 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// window reads the window of board b that a board page's query asks for.
-func (s *server) window(r *http.Request, b *forum.Board, q url.Values) (*view.Window, error) {
-	from, limit, err := params.Window(q, view.DefaultWindow, maxPageWindow)
+// pageQuery is what a board page's query asks for: the window from or
+// before a number, and its size when the reader chose one (0: the
+// default).
+type pageQuery struct {
+	from, before int64
+	limit        int
+}
+
+func readPageQuery(q url.Values) (pageQuery, error) {
+	from, limit, err := params.Window(q, 0, maxPageWindow)
 	if err != nil {
-		return nil, err
+		return pageQuery{}, err
 	}
 	before, err := params.Number(q, "before")
 	if err != nil {
-		return nil, err
+		return pageQuery{}, err
+	}
+	pq := pageQuery{from: from, before: before, limit: limit}
+	return pq, forum.CheckWindow(forum.Window{From: from, Before: before, Limit: max(limit, 1)})
+}
+
+// encode is the query as Parley writes it (view.WindowURL).
+func (pq pageQuery) encode() string {
+	q := url.Values{}
+	if pq.from > 0 {
+		q.Set("from", strconv.FormatInt(pq.from, 10))
+	}
+	if pq.before > 0 {
+		q.Set("before", strconv.FormatInt(pq.before, 10))
+	}
+	if pq.limit > 0 {
+		q.Set("limit", strconv.Itoa(pq.limit))
+	}
+	return q.Encode()
+}
+
+// window reads the window of board b that a board page's query asks for.
+func (s *server) window(r *http.Request, b *forum.Board, pq pageQuery) (*view.Window, error) {
+	limit := pq.limit
+	if limit == 0 {
+		limit = view.DefaultWindow
 	}
 	// Unlike the API, which answers an empty window there, a page says
 	// that nothing is where the reader went.
-	if before == 1 {
+	if pq.before == 1 {
 		return nil, forum.Errorf(forum.CodeNotFound, "no message comes before message 1")
 	}
-	p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: from, Before: before, Limit: limit})
+	p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: pq.from, Before: pq.before, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	if from > b.LastNumber && from > 1 {
-		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", b.Slug, from, b.LastNumber)
+	if pq.from > b.LastNumber && pq.from > 1 {
+		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", b.Slug, pq.from, b.LastNumber)
 	}
-	win := &view.Window{Page: p}
-	if _, ok := q["limit"]; ok {
-		win.Limit = limit
+	return &view.Window{Page: p, Limit: pq.limit}, nil
+}
+
+// onlyParams reports whether q holds no parameter but those named.
+func onlyParams(q url.Values, names ...string) bool {
+	for name := range q {
+		if !slices.Contains(names, name) {
+			return false
+		}
 	}
-	return win, nil
+	return true
+}
+
+// canonical answers a GET of a page at an address other than the one
+// Parley writes for it — a number with leading zeros (/b/x/0001,
+// ?from=001), an escaped slug, parameters in another order — with a
+// permanent redirect to that one, and reports whether it did. Each page
+// then has one address: one entry in the page cache, which anyone could
+// otherwise flush with made-up spellings of the pages readers read.
+func canonical(w http.ResponseWriter, r *http.Request, path, query string) bool {
+	want := path
+	if query != "" {
+		want += "?" + query
+	}
+	if r.URL.RequestURI() == want {
+		return false
+	}
+	http.Redirect(w, r, want, http.StatusMovedPermanently)
+	return true
 }
 
 // goTo answers the "go to message #" box: the message's page, or the
@@ -89,7 +154,7 @@ func (s *server) goTo(w http.ResponseWriter, r *http.Request, b *forum.Board, q 
 	if err == nil && n <= b.LastNumber {
 		return redirect(w, r, view.MessageURL(b.Slug, n))
 	}
-	win, werr := s.window(r, b, url.Values{})
+	win, werr := s.window(r, b, pageQuery{})
 	if werr != nil {
 		return werr
 	}
@@ -122,7 +187,7 @@ func (s *server) post(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	win, err := s.window(r, b, url.Values{})
+	win, err := s.window(r, b, pageQuery{})
 	if err != nil {
 		return err
 	}

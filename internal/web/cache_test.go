@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -104,4 +105,56 @@ func (s *countingStore) Message(ctx context.Context, boardID, number int64) (*fo
 func (s *countingStore) Messages(ctx context.Context, boardID int64, w forum.Window) ([]forum.Message, error) {
 	s.reads.Add(1)
 	return s.Store.Messages(ctx, boardID, w)
+}
+
+// TestCanonicalAddresses: a page has one address. Another spelling of it —
+// numbers with leading zeros, an escaped slug, parameters in another
+// order — is redirected there (301), so that made-up spellings cannot fill
+// the page cache with copies of one page and push out the pages readers
+// read; what is not a page's parameter is left alone.
+func TestCanonicalAddresses(t *testing.T) {
+	st := &countingStore{Store: sqlitetest.Open(t)}
+	f := newTestForumOn(t, st, forum.Config{}, web.Options{})
+	ann := f.MustUser(t, "ann")
+	f.MustBoard(t, ann, "ab", "AB")
+	for i := range 30 {
+		f.MustPost(t, ann, "ab", "message", int64(i%2))
+	}
+	b := f.browser(t)
+	for _, tc := range []struct{ path, to string }{
+		{"/b/a%62", "/b/ab"},
+		{"/b/ab?from=001", "/b/ab?from=1"},
+		{"/b/a%62?from=01&limit=010", "/b/ab?from=1&limit=10"},
+		{"/b/ab?limit=10&from=1", "/b/ab?from=1&limit=10"},
+		{"/b/ab?before=0026", "/b/ab?before=26"},
+		{"/b/ab/0001", "/b/ab/1"},
+		{"/b/a%62/0001?from=001", "/b/ab/1?from=001"},
+		{"/b/ab/01/replies?from=002", "/b/ab/1/replies?from=2"},
+		{"/b/ab/01/thread", "/b/ab/1/thread"},
+		{"/b/ab?utm_source=x&from=01", ""}, // not the page's own: shown, not kept
+		{"/b/ab?from=1&limit=10", ""},
+		{"/b/ab/1", ""},
+		{"/b/ab/1/replies", ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			p := b.get(tc.path)
+			if tc.to == "" {
+				p.wantStatus(t, http.StatusOK)
+				return
+			}
+			if p.status != http.StatusMovedPermanently || p.header.Get("Location") != tc.to {
+				t.Fatalf("got %d to %q, want 301 to %q", p.status, p.header.Get("Location"), tc.to)
+			}
+		})
+	}
+	// Variants of a kept page neither read the board's messages nor take
+	// a place in the cache.
+	b.get("/b/ab/1").wantStatus(t, http.StatusOK)
+	reads := st.reads.Load()
+	for i := range 100 {
+		b.get(fmt.Sprintf("/b/ab/%0*d", i+2, 1))
+	}
+	if n := st.reads.Load() - reads; n != 0 {
+		t.Errorf("100 spellings of /b/ab/1 read the messages %d times; want none", n)
+	}
 }

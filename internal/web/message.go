@@ -20,6 +20,9 @@ func (s *server) message(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if canonical(w, r, view.MessageURL(b.Slug, n), r.URL.RawQuery) {
+		return nil
+	}
 	return s.boardPage(w, r, b, r.URL.RawQuery == "", func() (templ.Component, error) {
 		m, err := s.svc.MessageOn(r.Context(), b, n)
 		if err != nil {
@@ -90,6 +93,17 @@ func (s *server) replies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	query := r.URL.RawQuery
+	if onlyParams(q, "from", "limit") {
+		pq := pageQuery{from: from}
+		if _, given := q["limit"]; given {
+			pq.limit = limit
+		}
+		query = pq.encode()
+	}
+	if canonical(w, r, view.RepliesURL(b.Slug, m.Number), query) {
+		return nil
+	}
 	msgs, next, err := s.svc.RepliesOn(r.Context(), b, m.Number, from, limit)
 	if err != nil {
 		return err
@@ -104,7 +118,11 @@ func (s *server) thread(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.svc.Thread(r.Context(), r.PathValue("slug"), n)
+	slug := r.PathValue("slug")
+	if forum.ValidateSlug(slug) == nil && canonical(w, r, view.ThreadURL(slug, n), r.URL.RawQuery) {
+		return nil
+	}
+	t, err := s.svc.Thread(r.Context(), slug, n)
 	if err != nil {
 		return err
 	}
@@ -120,6 +138,9 @@ func (s *server) replyForm(w http.ResponseWriter, r *http.Request) error {
 	b, m, err := s.boardMessage(r)
 	if err != nil {
 		return err
+	}
+	if canonical(w, r, view.ReplyURL(b.Slug, m.Number), r.URL.RawQuery) {
+		return nil
 	}
 	rp := &view.ReplyPage{Board: b, Message: m}
 	if r.URL.Query().Get("quote") != "" && m.Removed == forum.NotRemoved {
