@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -256,6 +257,80 @@ func TestRemove(t *testing.T) {
 			if b.MessageCount != 3 {
 				t.Errorf("message_count %d after removals, want 3", b.MessageCount)
 			}
+		})
+	})
+}
+
+// TestAnswerBytes: whatever members write, an answer stays within a few
+// MiB — here 20 messages of 64 KiB of "&", each 320 KiB of HTML, which
+// were 20 MB in one window when HTML was escaped twice and limit was all
+// that bounded it. limit is a maximum: windows and replies end early, and
+// next (or prev) continues where they ended, so that a client walking
+// them reads every message once.
+func TestAnswerBytes(t *testing.T) {
+	eachServer(t, forum.Config{}, func(t *testing.T, s *testServer) {
+		alice, token := mustMember(t, s, "alice", forum.RoleMember)
+		mustBoard(t, s, token, "amp")
+		amp := strings.Repeat("&", forum.MaxBody)
+		for i := range 20 {
+			if _, err := s.svc.Post(t.Context(), alice, "amp", forum.NewMessage{Body: amp, ReplyTo: min(int64(i), 1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const bound = 4 << 20
+		walk := func(t *testing.T, first string, following func(w map[string]any) string, want int) {
+			t.Helper()
+			seen := map[float64]bool{}
+			answers := 0
+			for q := first; q != ""; answers++ {
+				a := mustCall(t, s, http.StatusOK, "GET", q, "", nil, nil)
+				if len(a.body) > bound {
+					t.Fatalf("GET %s: %d bytes, more than %d", q, len(a.body), bound)
+				}
+				var w map[string]any
+				if err := json.Unmarshal(a.body, &w); err != nil {
+					t.Fatal(err)
+				}
+				msgs := w["messages"].([]any)
+				if len(msgs) == 0 {
+					t.Fatalf("GET %s: no messages, yet it was where the last answer continued", q)
+				}
+				for _, raw := range msgs {
+					m := raw.(map[string]any)
+					if n := m["number"].(float64); seen[n] {
+						t.Fatalf("GET %s: message %v again", q, n)
+					} else {
+						seen[n] = true
+					}
+					if m["body"] != amp {
+						t.Fatalf("GET %s: message %v is not whole", q, m["number"])
+					}
+				}
+				q = following(w)
+			}
+			if answers < 2 {
+				t.Errorf("%d answers held all 20 messages", answers)
+			}
+			if len(seen) != want {
+				t.Errorf("walking from %s read %d messages, want %d", first, len(seen), want)
+			}
+		}
+		continueAt := func(prefix, key string) func(map[string]any) string {
+			return func(w map[string]any) string {
+				if n, ok := w[key].(float64); ok {
+					return fmt.Sprintf("%s%.0f&limit=200", prefix, n)
+				}
+				return ""
+			}
+		}
+		t.Run("Forward", func(t *testing.T) {
+			walk(t, "/api/v1/boards/amp/messages?from=1&limit=200", continueAt("/api/v1/boards/amp/messages?from=", "next"), 20)
+		})
+		t.Run("Back", func(t *testing.T) {
+			walk(t, "/api/v1/boards/amp/messages?limit=200", continueAt("/api/v1/boards/amp/messages?before=", "prev"), 20)
+		})
+		t.Run("Replies", func(t *testing.T) {
+			walk(t, "/api/v1/boards/amp/messages/1/replies?limit=200", continueAt("/api/v1/boards/amp/messages/1/replies?from=", "next"), 19)
 		})
 	})
 }

@@ -134,6 +134,11 @@ type Window struct {
 	Before int64
 	// Limit is the largest number of messages wanted; stores trust it.
 	Limit int
+	// Bytes, when positive, ends the window early: the store reads no
+	// message after the first whose text (Body and HTML) takes what it
+	// has read past Bytes, so that a caller can cut the window at the
+	// bound knowing whether more followed (see Service.window).
+	Bytes int
 }
 
 // Store persists the forum. Implementations enforce uniqueness with
@@ -213,8 +218,9 @@ type Store interface {
 	// order.
 	Messages(ctx context.Context, boardID int64, w Window) ([]Message, error)
 	// Replies returns up to limit direct replies to message n, numbered from
-	// and up, in ascending order.
-	Replies(ctx context.Context, boardID, number, from int64, limit int) ([]Message, error)
+	// and up, in ascending order; bytes bounds their text as Window.Bytes
+	// does.
+	Replies(ctx context.Context, boardID, number, from int64, limit, bytes int) ([]Message, error)
 	// RemoveMessage marks a message removed, keeping its number and source.
 	// CodeNotFound; CodeConflict when it is removed already.
 	RemoveMessage(ctx context.Context, boardID, number int64, how Removal, at time.Time) error
@@ -230,9 +236,10 @@ type Store interface {
 	ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error)
 	// Thread returns message root of a board and the messages that answer
 	// it, directly or through others, breadth-first: by depth below root,
-	// then by number; at most limit messages, the first in that order. No
-	// messages when root does not exist.
-	Thread(ctx context.Context, boardID, root int64, limit int) ([]Message, error)
+	// then by number; at most limit messages, the first in that order, and
+	// bytes bounds their text as Window.Bytes does. No messages when root
+	// does not exist.
+	Thread(ctx context.Context, boardID, root int64, limit, bytes int) ([]Message, error)
 
 	// Search returns up to f.Limit messages that match f, in its order,
 	// each with its Body; removed messages never match. For relevance it

@@ -525,11 +525,41 @@ func CheckWindow(w Window) error {
 	return nil
 }
 
+// MaxPageBytes bounds the text that one window, list of replies or thread
+// carries: it ends before the message that would take the Markdown and
+// HTML of those it holds past it, and says where the rest continues; it
+// always holds one message. A body is at most 64 KiB and its HTML at most
+// 384 KiB, so ordinary messages never meet it, but 200 bodies of 64 KiB of
+// "&" (320 KiB of HTML each) made a window of 77 MB, and 210 MB of JSON
+// when HTML was escaped again. With JSON's escaping (at most doubling) an
+// answer stays within 4 MiB.
+const MaxPageBytes = 2 << 20
+
+// textBytes is the text of msgs as MaxPageBytes counts it.
+func textBytes(msgs []Message) int {
+	n := 0
+	for i := range msgs {
+		n += len(msgs[i].Body) + len(msgs[i].HTML)
+	}
+	return n
+}
+
 // window reads a checked window of board b.
 func (s *Service) window(ctx context.Context, b *Board, w Window) (*Page, error) {
+	w.Bytes = MaxPageBytes
 	msgs, err := s.store.Messages(ctx, b.ID, w)
 	if err != nil {
 		return nil, err
+	}
+	// The store read one message past the bound, if any, last: the
+	// highest number of a window from a number, the lowest of one read
+	// down from its end.
+	if len(msgs) > 1 && textBytes(msgs) > w.Bytes {
+		if w.From > 0 {
+			msgs = msgs[:len(msgs)-1]
+		} else {
+			msgs = msgs[1:]
+		}
 	}
 	p := &Page{Board: b, Messages: msgs}
 	if len(msgs) > 0 {
@@ -570,15 +600,20 @@ func (s *Service) RepliesOn(ctx context.Context, b *Board, n, from int64, limit 
 	if err := holds(b, n); err != nil {
 		return nil, 0, err
 	}
-	// One more than asked tells whether another window follows.
-	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit+1)
+	// One more than asked tells whether another window follows; so does
+	// the one the store read past the bound on their text.
+	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit+1, MaxPageBytes)
 	if err != nil {
 		return nil, 0, err
 	}
+	keep := min(len(msgs), limit)
+	if keep > 1 && keep == len(msgs) && textBytes(msgs) > MaxPageBytes {
+		keep--
+	}
 	var next int64
-	if len(msgs) > limit {
-		next = msgs[limit].Number
-		msgs = msgs[:limit]
+	if keep < len(msgs) {
+		next = msgs[keep].Number
+		msgs = msgs[:keep]
 	}
 	for i := range msgs {
 		redact(&msgs[i])

@@ -93,18 +93,20 @@ func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (
 	return &Thread{Board: b, Root: root, Focus: n, Top: top, Complete: complete}, nil
 }
 
-// threadFrom reads the thread below root, at most limit messages, and
-// reports whether that was all of it.
+// threadFrom reads the thread below root, at most limit messages and
+// MaxPageBytes of their text, and reports whether that was all of it.
 func (s *Service) threadFrom(ctx context.Context, boardID, root int64, limit int) ([]Message, bool, error) {
-	// One more than shown tells whether the tree is larger.
-	msgs, err := s.store.Thread(ctx, boardID, root, limit+1)
+	// One more than shown tells whether the tree is larger; so does the
+	// one the store read past the bound on their text.
+	msgs, err := s.store.Thread(ctx, boardID, root, limit+1, MaxPageBytes)
 	if err != nil {
 		return nil, false, err
 	}
-	if len(msgs) > limit {
-		return msgs[:limit], false, nil
+	keep := min(len(msgs), limit)
+	if keep > 1 && keep == len(msgs) && textBytes(msgs) > MaxPageBytes {
+		keep--
 	}
-	return msgs, true, nil
+	return msgs[:keep], keep == len(msgs), nil
 }
 
 func contains(msgs []Message, n int64) bool {

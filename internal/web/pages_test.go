@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"parley/internal/forum"
 	"parley/internal/web"
 )
 
@@ -528,4 +529,50 @@ func TestPanic(t *testing.T) {
 	b := (&testForum{Server: srv}).browser(t)
 	p := b.get("/").wantStatus(t, http.StatusInternalServerError)
 	p.wantText(t, "Something went wrong", "please try again")
+}
+
+// TestPageBytes: a page of messages stays within a few MiB whatever they
+// hold — here 20 messages of 64 KiB of "&", 320 KiB of HTML each, which
+// made 6.5 MB at limit=100 — and links on to the rest: following "next"
+// shows every message once. A thread ends early likewise.
+func TestPageBytes(t *testing.T) {
+	f := newTestForum(t, web.Options{})
+	u := f.MustUser(t, "alice")
+	f.MustBoard(t, u, "amp", "Ampersands")
+	amp := strings.Repeat("&", forum.MaxBody)
+	for i := range 20 {
+		f.MustPost(t, u, "amp", amp, min(int64(i), 1))
+	}
+	const bound = 3 << 20
+	b := f.browser(t)
+	seen := map[string]bool{}
+	pages := 0
+	for path := "/b/amp?from=1&limit=100"; path != ""; pages++ {
+		p := b.get(path).wantStatus(t, http.StatusOK)
+		if len(p.body) > bound {
+			t.Fatalf("%s: %d bytes, more than %d", path, len(p.body), bound)
+		}
+		for _, n := range articleNumbers(p) {
+			if seen[n] {
+				t.Fatalf("%s shows message %s again", path, n)
+			}
+			seen[n] = true
+		}
+		path = ""
+		if next := find(p.root, func(n *html.Node) bool { return n.Data == "a" && attr(n, "rel") == "next" }); next != nil {
+			path = attr(next, "href")
+		}
+	}
+	if len(seen) != 20 || pages < 2 {
+		t.Errorf("%d pages showed %d messages, want 20 in several", pages, len(seen))
+	}
+	thread := b.get("/b/amp/1/thread").wantStatus(t, http.StatusOK)
+	if len(thread.body) > bound {
+		t.Errorf("the thread page is %d bytes, more than %d", len(thread.body), bound)
+	}
+	replies := b.get("/b/amp/1/replies?limit=100").wantStatus(t, http.StatusOK)
+	if len(replies.body) > bound {
+		t.Errorf("the replies page is %d bytes, more than %d", len(replies.body), bound)
+	}
+	replies.link(t, "More replies")
 }

@@ -55,23 +55,23 @@ func (s *Store) Message(ctx context.Context, boardID, number int64) (*forum.Mess
 func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]forum.Message, error) {
 	switch {
 	case w.From > 0:
-		return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.number >= $2 ORDER BY m.number LIMIT $3`,
+		return s.queryMessages(ctx, w.Bytes, messageQuery+` WHERE m.board_id = $1 AND m.number >= $2 ORDER BY m.number LIMIT $3`,
 			boardID, w.From, w.Limit)
 	case w.Before > 0:
-		msgs, err := s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.number < $2 ORDER BY m.number DESC LIMIT $3`,
+		msgs, err := s.queryMessages(ctx, w.Bytes, messageQuery+` WHERE m.board_id = $1 AND m.number < $2 ORDER BY m.number DESC LIMIT $3`,
 			boardID, w.Before, w.Limit)
 		slices.Reverse(msgs)
 		return msgs, err
 	default:
-		msgs, err := s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 ORDER BY m.number DESC LIMIT $2`,
+		msgs, err := s.queryMessages(ctx, w.Bytes, messageQuery+` WHERE m.board_id = $1 ORDER BY m.number DESC LIMIT $2`,
 			boardID, w.Limit)
 		slices.Reverse(msgs)
 		return msgs, err
 	}
 }
 
-func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
-	return s.queryMessages(ctx, messageQuery+` WHERE m.board_id = $1 AND m.reply_to = $2 AND m.number >= $3 ORDER BY m.number LIMIT $4`,
+func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit, bytes int) ([]forum.Message, error) {
+	return s.queryMessages(ctx, bytes, messageQuery+` WHERE m.board_id = $1 AND m.reply_to = $2 AND m.number >= $3 ORDER BY m.number LIMIT $4`,
 		boardID, number, from, limit)
 }
 
@@ -81,7 +81,7 @@ func (s *Store) MessagesByAuthor(ctx context.Context, authorID, before int64, li
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	return s.queryMessages(ctx, messageQuery+` WHERE m.author_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3`,
+	return s.queryMessages(ctx, 0, messageQuery+` WHERE m.author_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3`,
 		authorID, before, limit)
 }
 
@@ -127,20 +127,31 @@ JOIN messages m ON m.board_id = $1 AND m.number = t.number` + messageJoins + `
 ORDER BY level.depth, m.number
 LIMIT $3`
 
-func (s *Store) Thread(ctx context.Context, boardID, root int64, limit int) ([]forum.Message, error) {
-	return s.queryMessages(ctx, threadQuery, boardID, root, limit)
+func (s *Store) Thread(ctx context.Context, boardID, root int64, limit, bytes int) ([]forum.Message, error) {
+	return s.queryMessages(ctx, bytes, threadQuery, boardID, root, limit)
 }
 
-func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]forum.Message, error) {
+// queryMessages reads the messages query finds, stopping after the first
+// whose text takes what was read past bytes, when bytes is positive.
+func (s *Store) queryMessages(ctx context.Context, bytes int, query string, args ...any) ([]forum.Message, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(fmt.Errorf("query messages: %w", err), "")
 	}
-	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.Message, error) {
-		var m forum.Message
-		return m, scanMessage(row, &m)
-	})
-	if err != nil {
+	defer rows.Close()
+	var msgs []forum.Message
+	read := 0
+	for rows.Next() {
+		msgs = append(msgs, forum.Message{})
+		m := &msgs[len(msgs)-1]
+		if err := scanMessage(rows, m); err != nil {
+			return nil, translate(fmt.Errorf("read messages: %w", err), "")
+		}
+		if read += len(m.Body) + len(m.HTML); bytes > 0 && read > bytes {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, translate(fmt.Errorf("read messages: %w", err), "")
 	}
 	return msgs, nil

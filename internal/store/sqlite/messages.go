@@ -57,19 +57,19 @@ func (s *Store) Messages(ctx context.Context, boardID int64, w forum.Window) ([]
 	)
 	switch {
 	case w.From > 0:
-		msgs, err = queryMessages(ctx, s.stmt.windowFrom, boardID, w.From, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowFrom, w.Bytes, boardID, w.From, w.Limit)
 	case w.Before > 0:
-		msgs, err = queryMessages(ctx, s.stmt.windowBefore, boardID, w.Before, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowBefore, w.Bytes, boardID, w.Before, w.Limit)
 		slices.Reverse(msgs)
 	default:
-		msgs, err = queryMessages(ctx, s.stmt.windowNewest, boardID, w.Limit)
+		msgs, err = queryMessages(ctx, s.stmt.windowNewest, w.Bytes, boardID, w.Limit)
 		slices.Reverse(msgs)
 	}
 	return msgs, err
 }
 
-func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit int) ([]forum.Message, error) {
-	return queryMessages(ctx, s.stmt.replies, boardID, number, from, limit)
+func (s *Store) Replies(ctx context.Context, boardID, number, from int64, limit, bytes int) ([]forum.Message, error) {
+	return queryMessages(ctx, s.stmt.replies, bytes, boardID, number, from, limit)
 }
 
 // MessagesByAuthor reads through the (author_id, id) index: a range seek
@@ -78,7 +78,7 @@ func (s *Store) MessagesByAuthor(ctx context.Context, authorID, before int64, li
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	return queryMessages(ctx, s.stmt.byAuthor, authorID, before, limit)
+	return queryMessages(ctx, s.stmt.byAuthor, 0, authorID, before, limit)
 }
 
 func (s *Store) ThreadRoot(ctx context.Context, boardID, number int64, maxSteps int) (int64, error) {
@@ -89,21 +89,28 @@ func (s *Store) ThreadRoot(ctx context.Context, boardID, number int64, maxSteps 
 	return root, nil
 }
 
-func (s *Store) Thread(ctx context.Context, boardID, root int64, limit int) ([]forum.Message, error) {
-	return queryMessages(ctx, s.stmt.thread, boardID, root, limit)
+func (s *Store) Thread(ctx context.Context, boardID, root int64, limit, bytes int) ([]forum.Message, error) {
+	return queryMessages(ctx, s.stmt.thread, bytes, boardID, root, limit)
 }
 
-func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]forum.Message, error) {
+// queryMessages reads the messages stmt finds, stopping after the first
+// whose text takes what was read past bytes, when bytes is positive.
+func queryMessages(ctx context.Context, stmt *sql.Stmt, bytes int, args ...any) ([]forum.Message, error) {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query messages: %w", err)
 	}
 	defer rows.Close()
 	var msgs []forum.Message
+	read := 0
 	for rows.Next() {
 		msgs = append(msgs, forum.Message{})
-		if err := scanMessage(rows, &msgs[len(msgs)-1]); err != nil {
+		m := &msgs[len(msgs)-1]
+		if err := scanMessage(rows, m); err != nil {
 			return nil, err
+		}
+		if read += len(m.Body) + len(m.HTML); bytes > 0 && read > bytes {
+			break
 		}
 	}
 	return msgs, rows.Err()

@@ -109,7 +109,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 			}
 			// Replies agrees with the counter, page by page.
 			listed := numbers(readPages(t, func(from int64) ([]forum.Message, error) {
-				return st.Replies(t.Context(), b.ID, n, from, forum.MaxWindow)
+				return st.Replies(t.Context(), b.ID, n, from, forum.MaxWindow, 0)
 			}))
 			if int64(len(listed)) != want[n] || !slices.IsSorted(listed) {
 				t.Errorf("Replies to %d lists %d messages (sorted: %v), want %d", n, len(listed), slices.IsSorted(listed), want[n])

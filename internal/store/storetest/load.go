@@ -181,7 +181,7 @@ func loadMany(tb testing.TB, st forum.Store, n int64) {
 	if got := mustBoard(tb, st, "many"); got.LastNumber != n {
 		tb.Fatalf("board many: last number %d after loading %d", got.LastNumber, n)
 	}
-	if replies, err := st.Replies(ctx, b.ID, 1, 0, 10); err != nil || len(replies) != 2 {
+	if replies, err := st.Replies(ctx, b.ID, 1, 0, 10, 0); err != nil || len(replies) != 2 {
 		tb.Fatalf("replies to 1 after the load: %d, %v; want 2 and 3", len(replies), err)
 	}
 }

@@ -312,7 +312,7 @@ func testReplies(t *testing.T, open func(t *testing.T) forum.Store) {
 		{"NoMessage", 100, 0, 10, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := st.Replies(t.Context(), b.ID, tc.number, tc.from, tc.limit)
+			got, err := st.Replies(t.Context(), b.ID, tc.number, tc.from, tc.limit, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -371,7 +371,7 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		for i := range want {
 			wantMessage(t, &got[i], want[i])
 		}
-		replies, err := st.Replies(t.Context(), b.ID, 1, 0, 10)
+		replies, err := st.Replies(t.Context(), b.ID, 1, 0, 10, 0)
 		if err != nil || len(replies) != 1 {
 			t.Fatalf("Replies to 1 after removing its reply = %s, %v; want [2]", fmtNumbers(numbers(replies)), err)
 		}
@@ -447,5 +447,50 @@ func testOrdering(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 	if got := mustBoard(t, st, "b"); got.LastNumber != n || !sameTime(got.LastPostedAt, posted[n-1].CreatedAt) {
 		t.Fatalf("board: LastNumber %d, LastPostedAt %v; want %d, %v", got.LastNumber, got.LastPostedAt, n, posted[n-1].CreatedAt)
+	}
+}
+
+// testTextBound: with a bound on their text, windows, replies and threads
+// read no message after the first that takes the text past it (so the
+// caller knows whether more followed), and always one.
+func testTextBound(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	alice := MustCreateUser(t, st, "alice")
+	b := MustCreateBoard(t, st, alice, "big")
+	// Each message holds 2,007 bytes of text: a body of 1,000 and its
+	// HTML, "<p>…</p>".
+	body := strings.Repeat("x", 1000)
+	MustPost(t, st, b, alice, body, 0)
+	for range 9 {
+		MustPost(t, st, b, alice, body, 1)
+	}
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name string
+		read func() ([]forum.Message, error)
+		want []int64
+	}{
+		{"From", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 5000}) }, span(1, 3)},
+		{"FromUnbounded", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10}) }, span(1, 10)},
+		{"FromAtBound", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 4014}) }, span(1, 3)},
+		{"FromUnderOne", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 4, Limit: 10, Bytes: 100}) }, span(4, 4)},
+		{"Before", func() ([]forum.Message, error) {
+			return st.Messages(ctx, b.ID, forum.Window{Before: 10, Limit: 10, Bytes: 5000})
+		}, span(7, 9)},
+		{"Newest", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{Limit: 10, Bytes: 5000}) }, span(8, 10)},
+		{"Replies", func() ([]forum.Message, error) { return st.Replies(ctx, b.ID, 1, 0, 10, 5000) }, span(2, 4)},
+		{"RepliesFrom", func() ([]forum.Message, error) { return st.Replies(ctx, b.ID, 1, 6, 10, 5000) }, span(6, 8)},
+		{"Thread", func() ([]forum.Message, error) { return st.Thread(ctx, b.ID, 1, 20, 5000) }, span(1, 3)},
+		{"ThreadUnbounded", func() ([]forum.Message, error) { return st.Thread(ctx, b.ID, 1, 20, 0) }, span(1, 10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ns := numbers(got); !slices.Equal(ns, tc.want) {
+				t.Fatalf("read %s, want %s", fmtNumbers(ns), fmtNumbers(tc.want))
+			}
+		})
 	}
 }

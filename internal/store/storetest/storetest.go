@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
 	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
 	t.Run("Replies", func(t *testing.T) { testReplies(t, open) })
+	t.Run("TextBound", func(t *testing.T) { testTextBound(t, open) })
 	t.Run("RemoveMessage", func(t *testing.T) { testRemoveMessage(t, open) })
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open) })
 	t.Run("MessageCount", func(t *testing.T) { testMessageCount(t, open) })

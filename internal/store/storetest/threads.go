@@ -148,7 +148,7 @@ func testThread(t *testing.T, open func(t *testing.T) forum.Store) {
 		{"BushFirstBranch", bush, bushed, 2, 10, []int64{2, 304}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := st.Thread(t.Context(), tc.board.ID, tc.root, tc.limit)
+			got, err := st.Thread(t.Context(), tc.board.ID, tc.root, tc.limit, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
