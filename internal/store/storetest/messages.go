@@ -470,10 +470,16 @@ func testTextBound(t *testing.T, open func(t *testing.T) forum.Store) {
 		read func() ([]forum.Message, error)
 		want []int64
 	}{
-		{"From", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 5000}) }, span(1, 3)},
+		{"From", func() ([]forum.Message, error) {
+			return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 5000})
+		}, span(1, 3)},
 		{"FromUnbounded", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10}) }, span(1, 10)},
-		{"FromAtBound", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 4014}) }, span(1, 3)},
-		{"FromUnderOne", func() ([]forum.Message, error) { return st.Messages(ctx, b.ID, forum.Window{From: 4, Limit: 10, Bytes: 100}) }, span(4, 4)},
+		{"FromAtBound", func() ([]forum.Message, error) {
+			return st.Messages(ctx, b.ID, forum.Window{From: 1, Limit: 10, Bytes: 4014})
+		}, span(1, 3)},
+		{"FromUnderOne", func() ([]forum.Message, error) {
+			return st.Messages(ctx, b.ID, forum.Window{From: 4, Limit: 10, Bytes: 100})
+		}, span(4, 4)},
 		{"Before", func() ([]forum.Message, error) {
 			return st.Messages(ctx, b.ID, forum.Window{Before: 10, Limit: 10, Bytes: 5000})
 		}, span(7, 9)},
