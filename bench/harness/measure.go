@@ -310,7 +310,7 @@ func loads(ctx context.Context, cfg config, srv *server, col *column) error {
 		col.loads[p.name] = res
 	}
 
-	if err := searches(ctx, cfg, srv, col); err != nil {
+	if err := searches(ctx, cfg, srv, col, last); err != nil {
 		return err
 	}
 
@@ -398,9 +398,30 @@ var searchKinds = []struct {
 
 func searchName(kind string) string { return "search, " + kind }
 
+// costliest are the queries that cost the engines most on the generator's
+// board (docs/performance.md): phrases of its commonest words, which every
+// message is a candidate for, and those words ranked. The search timeout
+// stops them; the load measures what the pages meanwhile cost.
+var costliest = []string{
+	`"the to i a and of it is"`,
+	`"the the the the"`,
+	"the to i a and of it is that you in for not this but be on have with was are they if so what just we at do can all",
+	"the OR to OR i OR a OR and OR of OR it OR is the OR to OR i OR a OR and OR of OR it OR is",
+}
+
+// costlyClients is how many clients send the costliest queries at once.
+const costlyClients = 8
+
+// The loads of pages beside costly searches, and of those searches.
+var (
+	besideCostly = fmt.Sprintf("board windows, anywhere, beside %d clients searching the costliest queries", costlyClients)
+	costlySearch = fmt.Sprintf("search, the costliest queries (%d clients, beside the pages)", costlyClients)
+)
+
 // searches measures each kind of search by one client at a time: the
-// latency a reader waits, not throughput.
-func searches(ctx context.Context, cfg config, srv *server, col *column) error {
+// latency a reader waits, not throughput; then random windows of the
+// giant board, of last messages, beside clients sending costly searches.
+func searches(ctx context.Context, cfg config, srv *server, col *column, last int64) error {
 	var window struct {
 		Messages []struct {
 			Author string `json:"author"`
@@ -427,5 +448,27 @@ func searches(ctx context.Context, cfg config, srv *server, col *column) error {
 		}
 		col.loads[searchName(kind.name)] = res
 	}
+
+	// Random windows again, while clients send the costliest searches as
+	// fast as they are answered: 503 once the timeout stops them.
+	costly := make(chan load.Result, 1)
+	go func() {
+		res, _ := load.Run(ctx, load.Options{
+			Conns: costlyClients, Duration: cfg.duration + cfg.warmup, Want: http.StatusServiceUnavailable,
+			Target: func(c, i int) string {
+				return srv.base + "/api/v1/search?sort=relevance&q=" + url.QueryEscape(costliest[(c+i)%len(costliest)])
+			},
+		})
+		costly <- res
+	}()
+	hi := max(1, last-view.DefaultWindow)
+	res, err := run1(ctx, cfg, besideCostly, load.Options{Target: func(c, i int) string {
+		return fmt.Sprintf("%s/b/%s?from=%d", srv.base, boardSlug, 1+rand.Int64N(hi))
+	}})
+	col.loads[costlySearch] = <-costly
+	if err != nil {
+		return err
+	}
+	col.loads[besideCostly] = res
 	return nil
 }

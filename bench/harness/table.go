@@ -63,6 +63,11 @@ func printTable(w io.Writer, cfg config, cols []column) {
 			return fmt.Sprintf("%s / %s / %s", ms(r.P50), ms(r.P95), ms(r.P99))
 		})
 	}
+	page(besideCostly, staticWindow)
+	add(costlySearch+": answered 503 (stopped), p50 / p99; other answers", func(c column) string {
+		r := c.loads[costlySearch]
+		return fmt.Sprintf("%s, %s / %s; %d", count(int64(r.Requests)), ms(r.P50), ms(r.P99), r.Errors)
+	})
 	add("server RSS after the loads / peak (MB)", func(c column) string {
 		return fmt.Sprintf("%d / %d", c.rss>>20, c.peak>>20)
 	})

@@ -240,6 +240,7 @@ func TestBadArguments(t *testing.T) {
 		{name: "ServeZeroShutdownTimeout", args: []string{"serve", "--shutdown-timeout", "0s", "--db", db}, code: 2, want: "--shutdown-timeout must be a positive duration"},
 		{name: "ServeBadShutdownTimeout", env: []string{"PARLEY_SHUTDOWN_TIMEOUT=soon"}, args: []string{"serve", "--db", db}, code: 2, want: "PARLEY_SHUTDOWN_TIMEOUT"},
 		{name: "ServeNegativeMaxStreams", args: []string{"serve", "--max-streams", "-1", "--db", db}, code: 2, want: "--max-streams must be 0 (sized from memory) or more"},
+		{name: "ServeZeroSearchTimeout", args: []string{"serve", "--search-timeout", "0", "--db", db}, code: 2, want: "--search-timeout must be a positive duration"},
 		{name: "ServeBadAddr", args: []string{"serve", "--addr", "8080", "--db", db}, code: 2, want: "--addr must be host:port"},
 		{name: "ServeBadRegistration", args: []string{"serve", "--registration", "maybe", "--db", db}, code: 2, want: `--registration must be open or closed, not "maybe"`},
 		{name: "ServeBadProxy", args: []string{"serve", "--trusted-proxies", "127.0.0.1,lb.example", "--db", db}, code: 2, want: `--trusted-proxies: "lb.example" is neither an address nor a CIDR range`},

@@ -36,9 +36,11 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	// MaxStreams bounds the event streams open at once.
 	MaxStreams int
+	// SearchTimeout bounds one search.
+	SearchTimeout time.Duration
 }
 
-const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…] [--shutdown-timeout 10s] [--max-streams N]"
+const serveSynopsis = "parley serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--registration open|closed] [--base-url URL] [--trusted-proxies CIDR,…] [--shutdown-timeout 10s] [--max-streams N] [--search-timeout 500ms]"
 
 func parseServe(args []string, getenv env) (serveConfig, error) {
 	var cfg serveConfig
@@ -54,6 +56,8 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 		"how long requests in flight may take to finish after SIGTERM; connections still busy then (a slow upload) are closed")
 	fs.IntVar(&cfg.MaxStreams, "max-streams", 0,
 		"the most event streams (live updates of open pages) held open at once; 0 sizes it from memory: a quarter of it at 64 KiB a stream")
+	fs.DurationVar(&cfg.SearchTimeout, "search-timeout", forum.DefaultSearchTimeout,
+		"how long one search may take, waiting for its turn included, before it is stopped and answered 503")
 	dbFlag(fs, &cfg.DB)
 	cl, err := parse(fs, serveSynopsis, args, getenv)
 	if err != nil {
@@ -77,6 +81,9 @@ func parseServe(args []string, getenv env) (serveConfig, error) {
 		return cfg, usageErrorf("serve: %s must be 0 (sized from memory) or more, not %d", cl.origin("max-streams"), cfg.MaxStreams)
 	case cfg.MaxStreams == 0:
 		cfg.MaxStreams = defaultMaxStreams()
+	}
+	if cfg.SearchTimeout <= 0 {
+		return cfg, usageErrorf("serve: %s must be a positive duration such as 500ms, not %v", cl.origin("search-timeout"), cfg.SearchTimeout)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		return cfg, usageErrorf("serve: %s must be a positive duration such as 10s, not %v", cl.origin("shutdown-timeout"), cfg.ShutdownTimeout)
@@ -109,7 +116,7 @@ func serve(ctx context.Context, args []string, getenv env, stderr io.Writer) err
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed}, log, func(svc *forum.Service) error {
+	err = withForum(ctx, cfg.DB, forum.Config{RegistrationClosed: cfg.RegistrationClosed, SearchTimeout: cfg.SearchTimeout}, log, func(svc *forum.Service) error {
 		return serveForum(ctx, cfg, svc, log)
 	})
 	if err != nil {

@@ -49,7 +49,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case forum.CodeInternal:
 		s.log.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case forum.CodeUnavailable:
-		s.log.WarnContext(r.Context(), "api: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		// The database failing is the operator's to know; the forum's own
+		// refusals (a search stopped at its timeout, streams at their
+		// bound) keep no cause and are the reader's.
+		if forum.ErrorCause(err) != nil {
+			s.log.WarnContext(r.Context(), "api: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 	case forum.CodeUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}

@@ -98,6 +98,12 @@ func TestSearchRefuses(t *testing.T) {
 			{"q=" + url.QueryEscape(strings.Repeat("x", 4000)), "at most 1000 characters"},
 			{"q=%ff", "UTF-8"},
 			{"q=%", "malformed query string"},
+			// What read a whole board to reject most of it.
+			{"q=" + url.QueryEscape("-the -a -to after:2015-01-01"), "give a word"},
+			{"q=" + url.QueryEscape("board:intc before:2030-01-01"), "after: and before: narrow what words find"},
+			{"q=" + url.QueryEscape("author:ann -x"), "give a word"},
+			{"q=" + url.QueryEscape("near "+strings.Repeat("-x ", 31)), "at most 8 words or phrases"},
+			{"q=" + url.QueryEscape("near"+strings.Repeat(" OR x", 9)), "at most 8 alternatives"},
 		} {
 			msg := mustError(t, call(t, s, "GET", "/api/v1/search?"+tc.query, "", nil), http.StatusBadRequest, "invalid")
 			if !strings.Contains(msg, tc.want) {

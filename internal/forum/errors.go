@@ -93,6 +93,16 @@ func ErrorCode(err error) Code {
 	return CodeInternal
 }
 
+// ErrorCause returns the cause an *Error in err's chain keeps (a driver's
+// error, say), nil when it keeps none: a refusal the forum decided on
+// itself, such as a search stopped at its timeout.
+func ErrorCause(err error) error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Err
+	}
+	return nil
+}
+
 // ErrorMessage returns the text a user may see for err. Internal errors are
 // never described: their cause may hold paths, SQL or secrets.
 func ErrorMessage(err error) string {

@@ -244,7 +244,9 @@ type Store interface {
 	// Search returns up to f.Limit messages that match f, in its order,
 	// each with its Body; removed messages never match. For relevance it
 	// ranks the newest f.Candidates that match (with IDs up to f.Through
-	// when that is positive) and says whether more matched.
+	// when that is positive) and says whether more matched. When ctx's
+	// deadline passes, the engine stops, and the error wraps
+	// context.DeadlineExceeded.
 	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
 	// Reindex rebuilds the search index of a board's messages from their
 	// bodies. CodeNotFound when the board does not exist.

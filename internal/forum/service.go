@@ -27,6 +27,13 @@ type Config struct {
 	// Password sets the cost of password hashing; defaults to
 	// password.Default.
 	Password password.Params
+	// SearchTimeout bounds the time one search may take, waiting for its
+	// turn included; DefaultSearchTimeout when 0.
+	SearchTimeout time.Duration
+	// Searches is how many searches may run at once; the rest wait their
+	// turn. Default: half the processors, at least one, so that however
+	// many search, pages are served by the rest.
+	Searches int
 }
 
 // Service holds every rule of the forum: validation, permissions, limits.
@@ -45,6 +52,8 @@ type Service struct {
 	// broadcaster, when the store is shared with other processes, is
 	// where new messages are heard of: Follow feeds them to the watchers.
 	broadcaster Broadcaster
+	// searching holds a place for each search running.
+	searching chan struct{}
 }
 
 // NewService returns a Service over store.
@@ -58,6 +67,12 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	if cfg.Password == (password.Params{}) {
 		cfg.Password = password.Default
 	}
+	if cfg.SearchTimeout <= 0 {
+		cfg.SearchTimeout = DefaultSearchTimeout
+	}
+	if cfg.Searches <= 0 {
+		cfg.Searches = max(1, runtime.GOMAXPROCS(0)/2)
+	}
 	dummy, err := password.Hash(rand.Text(), cfg.Password)
 	if err != nil {
 		return nil, err
@@ -67,6 +82,7 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		cfg:       cfg,
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
+		searching: make(chan struct{}, cfg.Searches),
 	}
 	s.broadcaster, _ = store.(Broadcaster)
 	return s, nil

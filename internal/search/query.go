@@ -11,10 +11,18 @@ import (
 )
 
 // Limits on a query, so that one request cannot make the engines work
-// without bound.
+// without bound. Every word, excluded or not, is a list of the messages
+// that hold it, which the engine walks; a word left out or an alternative
+// (a OR b) costs as much as a word looked for, and more on PostgreSQL,
+// which checks each against every candidate. Readers type two or three of
+// either; eight of the commonest words cost a search on 1.5 million
+// messages some tens of milliseconds (docs/search.md), and the search
+// timeout bounds what is left.
 const (
-	MaxQueryBytes = 1000
-	MaxQueryTerms = 32
+	MaxQueryBytes   = 1000
+	MaxQueryTerms   = 32
+	MaxExclusions   = 8
+	MaxAlternatives = 8
 )
 
 // Query is a parsed search: what a hit must contain, must not contain, and
@@ -102,16 +110,32 @@ func Parse(s string) (Query, error) {
 	for _, ph := range q.None {
 		terms += len(ph)
 	}
+	alternatives := 0
+	for _, g := range q.All {
+		alternatives = max(alternatives, len(g))
+	}
 	switch {
 	case terms > MaxQueryTerms:
 		return Query{}, errorf("a search may hold at most %d words", MaxQueryTerms)
+	case len(q.None) > MaxExclusions:
+		return Query{}, errorf("a search may leave out at most %d words or phrases", MaxExclusions)
+	case alternatives > MaxAlternatives:
+		return Query{}, errorf("a search may offer at most %d alternatives joined by OR", MaxAlternatives)
 	case (q.ReplyTo > 0 || q.From > 0 || q.To > 0) && q.Board == "":
 		return Query{}, errorf("replyto: and number: need board: too, since numbers belong to a board")
 	case q.From > 0 && q.To > 0 && q.From > q.To:
 		return Query{}, errorf("number:%d..%d is an empty range", q.From, q.To)
 	case !q.After.IsZero() && !q.Before.IsZero() && !q.After.Before(q.Before):
 		return Query{}, errorf("after: must be a day before before:")
-	case !q.HasText() && q.Author == "" && q.Board == "" && q.After.IsZero() && q.Before.IsZero():
+	// What a search finds starts from its words, or from an author's or a
+	// board's messages; words left out and days only narrow that. Alone
+	// beside a board or an author they would read through all of its
+	// messages to reject most: a board of a million, for a page of none.
+	case !q.HasText() && len(q.None) > 0:
+		return Query{}, errorf("words left out (-word) narrow what other words find: give a word or \"phrase\" to look for too")
+	case !q.HasText() && (!q.After.IsZero() || !q.Before.IsZero()):
+		return Query{}, errorf("after: and before: narrow what words find: give a word or \"phrase\" to look for too")
+	case !q.HasText() && q.Author == "" && q.Board == "":
 		return Query{}, errorf("say what to look for: a word, a \"phrase\", author: or board:")
 	}
 	return q, nil

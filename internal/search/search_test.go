@@ -83,6 +83,9 @@ func TestParse(t *testing.T) {
 		{"board:b number:10..", search.Query{Board: "b", From: 10}},
 		{"board:b number:..20", search.Query{Board: "b", To: 20}},
 		{"board:b number:5", search.Query{Board: "b", From: 5, To: 5}},
+		{"x " + strings.Repeat("-y ", search.MaxExclusions), search.Query{All: [][]search.Phrase{{{"x"}}},
+			None: []search.Phrase{{"y"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}}}},
+		{"x OR y OR y OR y OR y OR y OR y OR y", search.Query{All: [][]search.Phrase{{{"x"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}, {"y"}}}}},
 		{"col:x author: y", search.Query{All: [][]search.Phrase{{{"col"}}, {{"x"}}, {{"author"}}, {{"y"}}}}},
 	} {
 		got, err := search.Parse(tc.q)
@@ -99,7 +102,15 @@ func TestParse(t *testing.T) {
 func TestParseRefuses(t *testing.T) {
 	for _, tc := range []struct{ q, want string }{
 		{"", "say what to look for"},
-		{"-x", "say what to look for"},
+		{"-x", "give a word"},
+		{"author:ann -x", "give a word"},
+		{"board:b -x", "give a word"},
+		{"after:2015-01-01", "after: and before: narrow what words find"},
+		{"-the -a -to after:2015-01-01", "give a word"},
+		{"board:b after:2015-01-01", "after: and before: narrow what words find"},
+		{"author:ann before:2015-01-01", "after: and before: narrow what words find"},
+		{"x " + strings.Repeat("-y ", search.MaxExclusions+1), "at most 8 words or phrases"},
+		{"x" + strings.Repeat(" OR y", search.MaxAlternatives), "at most 8 alternatives"},
 		{`"" * ^`, "say what to look for"},
 		{"\xff", "UTF-8"},
 		{strings.Repeat("a", search.MaxQueryBytes+1), "at most 1000 characters"},

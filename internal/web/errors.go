@@ -48,7 +48,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		message = "The forum could not answer this request. It has been logged; please try again in a moment."
 	case forum.CodeUnavailable:
-		s.log.WarnContext(r.Context(), "web: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		if forum.ErrorCause(err) != nil { // as the API's fail says
+			s.log.WarnContext(r.Context(), "web: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 		w.Header().Set("Retry-After", "1")
 	case forum.CodeUnauthorized:
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"parley/internal/forum"
+	"parley/internal/httperr"
 	"parley/internal/params"
 	"parley/internal/web/view"
 )
@@ -41,9 +42,12 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusOK, view.SearchPage(s.page(r, title, scope), v))
 	}
 	res, err := s.svc.Search(r.Context(), forum.SearchRequest{Query: query, Sort: forum.SearchSort(form.Sort), Cursor: cursor})
-	if forum.ErrorCode(err) == forum.CodeInvalid {
+	// A query the forum cannot run, or not now, is shown with the form,
+	// so that the reader can mend or narrow it.
+	if code, status := httperr.Status(err); code == forum.CodeInvalid || code == forum.CodeUnavailable {
+		httperr.SetRetryAfter(w, err)
 		v.Error = forum.ErrorMessage(err)
-		return s.render(w, r, http.StatusBadRequest, view.SearchPage(s.page(r, title, scope), v))
+		return s.render(w, r, status, view.SearchPage(s.page(r, title, scope), v))
 	}
 	if err != nil {
 		return err

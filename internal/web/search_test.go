@@ -1,15 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
+	"parley/internal/forum"
+	"parley/internal/store/sqlite/sqlitetest"
 	"parley/internal/web"
 )
 
@@ -110,5 +114,26 @@ func TestSearchPaging(t *testing.T) {
 	}
 	if !slices.Equal(seen, want) {
 		t.Errorf("pages held %q, want b 45 down to b 1, each once", seen)
+	}
+}
+
+// stalledSearchStore never finishes a search before its deadline, as an
+// engine on a query too costly for it.
+type stalledSearchStore struct{ forum.Store }
+
+func (s stalledSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+	<-ctx.Done()
+	return forum.SearchPage{}, ctx.Err()
+}
+
+// TestSearchPageTooCostly: a search stopped at its timeout is answered
+// with the form, what was typed and how to narrow it (503), not an error
+// page the reader must go back from.
+func TestSearchPageTooCostly(t *testing.T) {
+	f := newTestForumOn(t, stalledSearchStore{sqlitetest.Open(t)}, forum.Config{SearchTimeout: 50 * time.Millisecond}, web.Options{})
+	p := f.browser(t).get("/search?q=" + url.QueryEscape(`"the to i a"`)).wantStatus(t, http.StatusServiceUnavailable)
+	p.wantText(t, "took longer than 50ms and was stopped: narrow it")
+	if input := find(p.root, func(n *html.Node) bool { return n.Data == "input" && attr(n, "id") == "q" }); input == nil || attr(input, "value") != `"the to i a"` {
+		t.Error("the form does not keep what was typed")
 	}
 }

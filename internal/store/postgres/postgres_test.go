@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -238,5 +240,43 @@ func TestOpenTogether(t *testing.T) {
 	u := storetest.MustCreateUser(t, stores[1], "alice")
 	if got, err := stores[3].UserByName(t.Context(), "ALICE"); err != nil || got.ID != u.ID {
 		t.Fatalf("another store reads %+v, %v", got, err)
+	}
+}
+
+// TestSearchStopsOnServer: a search stopped at its deadline stops in
+// PostgreSQL too, not only in the client: a query whose client stopped
+// waiting would otherwise run on in its backend, and the searches of a
+// crowd pile up there.
+func TestSearchStopsOnServer(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	st, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := storetest.CommonWordsBoard(t, st, 60_000)
+	f.Sort = forum.SortRelevance
+	start := time.Now()
+	if _, err := st.Search(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+	whole := time.Since(start)
+	watch, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(t.Context())
+	ctx, cancel := context.WithTimeout(t.Context(), whole/10)
+	defer cancel()
+	if _, err := st.Search(ctx, f); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a search past its deadline answered %v, want context.DeadlineExceeded", err)
+	}
+	var running int
+	if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+		WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%message_search%'`).Scan(&running); err != nil {
+		t.Fatal(err)
+	}
+	if running > 0 {
+		t.Errorf("the search its client stopped (after %v of %v) still runs in %d backends", whole/10, whole, running)
 	}
 }

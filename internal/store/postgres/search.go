@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"parley/internal/forum"
@@ -84,13 +87,11 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 		query = `SELECT ` + messageColumns + `, 0, 0::bigint FROM message_search s JOIN messages m ON m.id = s.message_id` + messageJoins + `
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY s.message_id DESC LIMIT ` + arg(f.Limit)
 	default:
-		if len(q.None) > 0 {
-			filter = append(filter, `NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id AND s.terms @@ `+
-				arg(anyOf(q.None))+`::tsquery)`)
-		}
-		// Through the narrower of board and author: within a board,
-		// numbers and IDs grow together, and ordering by number reads the
-		// board's own index; an author's messages are read by ID.
+		// Without words there are no words to leave out and no days
+		// (search.Parse). Through the narrower of board and author:
+		// within a board, numbers and IDs grow together, and ordering by
+		// number reads the board's own index; an author's messages are
+		// read by ID.
 		byBoard := f.ThroughBoard()
 		order := "m.id DESC"
 		if byBoard {
@@ -108,22 +109,43 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 	}
 
 	var page forum.SearchPage
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return page, translate(fmt.Errorf("search: %w", err), "")
-	}
-	var found int
-	page.Hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.Message, error) {
-		var m forum.Message
-		err := scanMessage(row, &m, &found, &page.Through)
-		return m, err
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// The server stops the search at the caller's deadline, a little
+		// before it: a query the client stops waiting for otherwise runs
+		// on, and the connection it held is closed rather than reused.
+		if deadline, ok := ctx.Deadline(); ok {
+			ms := max(1, time.Until(deadline).Milliseconds()-statementMargin.Milliseconds())
+			if _, err := tx.Exec(ctx, `SELECT set_config('statement_timeout', $1, true)`, strconv.FormatInt(ms, 10)); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		var found int
+		page.Hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (forum.Message, error) {
+			var m forum.Message
+			err := scanMessage(row, &m, &found, &page.Through)
+			return m, err
+		})
+		page.Capped = f.Sort == forum.SortRelevance && found > f.Candidates
+		return err
 	})
 	if err != nil {
+		if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "57014" && !errors.Is(ctx.Err(), context.Canceled) {
+			// query_canceled: by the statement timeout set above, not by
+			// a caller who left.
+			return page, fmt.Errorf("search: %w (%w)", context.DeadlineExceeded, err)
+		}
 		return page, translate(fmt.Errorf("search: %w", err), "")
 	}
-	page.Capped = f.Sort == forum.SortRelevance && found > f.Candidates
 	return page, nil
 }
+
+// statementMargin is how much earlier than the caller's deadline the
+// server stops a search, so that its answer arrives first.
+const statementMargin = 20 * time.Millisecond
 
 // tsquery returns q's words as a tsquery: every group, each any of its
 // phrases, and none of q.None.

@@ -73,41 +73,40 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 	args = append([]any{expr}, args...)
 	where := strings.Join(append([]string{"s.message_search MATCH ?"}, filter...), " AND ")
 
+	from := "message_search s"
+	if onRow {
+		from += " CROSS JOIN messages m ON m.id = s.rowid"
+	}
 	if f.Sort != forum.SortRelevance {
 		if f.After > 0 {
 			where += " AND s.rowid < ?"
 			args = append(args, f.After)
 		}
-		query := `SELECT ` + messageColumns + `, 0, 0 FROM message_search s CROSS JOIN messages m ON m.id = s.rowid` + messageJoins + `
-			WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?`
-		return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
+		return s.searchQuery(ctx, f, `SELECT s.rowid FROM `+from+` WHERE `+where+` ORDER BY s.rowid DESC LIMIT ?`,
+			append(args, f.Limit)...)
 	}
 	// bm25 needs the rows of the FTS5 scan itself: the candidates come from
 	// it (one more than are ranked, to tell whether more match), the page
 	// from ranking them. The tags weigh nothing. The count and the OFFSET
 	// run over the candidates, at most f.Candidates+1 rows the query ranks
 	// anyway, never over a board.
-	from := "message_search s"
-	if onRow {
-		from += " CROSS JOIN messages m ON m.id = s.rowid"
-	}
 	if f.Through > 0 {
 		where += " AND s.rowid <= ?"
 		args = append(args, f.Through)
 	}
-	query := `WITH found AS (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
+	query := `WITH found AS MATERIALIZED (SELECT s.rowid AS id, -bm25(message_search, 1.0, 0.0) AS rank
 			FROM ` + from + ` WHERE ` + where + ` ORDER BY s.rowid DESC LIMIT ?),
 		c AS (SELECT * FROM found ORDER BY id DESC LIMIT ?)
 		SELECT ` + messageColumns + `, (SELECT count(*) FROM found), (SELECT max(id) FROM c)
 		FROM c CROSS JOIN messages m ON m.id = c.id` + messageJoins + `
 		ORDER BY c.rank DESC, c.id DESC LIMIT ? OFFSET ?`
-	return s.searchQuery(ctx, f, query, append(args, f.Candidates+1, f.Candidates, f.Limit, f.Skip)...)
+	return s.readHits(ctx, f, query, append(args, f.Candidates+1, f.Candidates, f.Limit, f.Skip)...)
 }
 
 // filterSearch reads messages through the narrowest of the filters:
 // newest first by number in a board (numbers and IDs grow together
-// there), by ID for an author's or anyone's. Words to leave out are looked
-// up in the index for each message read.
+// there), by ID for an author's. A search without words has no words to
+// leave out and no days (search.Parse).
 func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
 	q := f.Query
 	filter := []string{"m.removed = ''"}
@@ -122,12 +121,6 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.S
 	if f.Author != nil {
 		and("m.author_id = ?", f.Author.ID)
 	}
-	if !q.After.IsZero() {
-		and("m.created_at >= ?", micro(q.After))
-	}
-	if !q.Before.IsZero() {
-		and("m.created_at < ?", micro(q.Before))
-	}
 	if q.ReplyTo > 0 {
 		and("m.reply_to = ?", q.ReplyTo)
 	}
@@ -137,10 +130,6 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.S
 	if q.To > 0 {
 		and("m.number <= ?", q.To)
 	}
-	if len(q.None) > 0 {
-		and(`NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_search MATCH ? AND s.rowid = m.id)`,
-			"terms : ("+anyOf(q.None)+")")
-	}
 	order, after := "m.id DESC", "m.id < ?"
 	if f.ThroughBoard() {
 		order, after = "m.number DESC", "m.number < (SELECT number FROM messages WHERE id = ?)"
@@ -148,14 +137,25 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.S
 	if f.After > 0 {
 		and(after, f.After)
 	}
-	query := `SELECT ` + messageColumns + `, 0, 0 FROM messages m` + messageJoins + `
-		WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
-	return s.searchQuery(ctx, f, query, append(args, f.Limit)...)
+	return s.searchQuery(ctx, f, `SELECT m.id FROM messages m WHERE `+strings.Join(filter, " AND ")+` ORDER BY `+order+` LIMIT ?`,
+		append(args, f.Limit)...)
 }
 
-// searchQuery runs a search's query, whose columns are messageColumns,
-// how many candidates were found and the highest ID ranked.
-func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchPage, error) {
+// searchQuery runs find, a query of the IDs of a page of hits in order,
+// and reads those messages. The hits are found whole before the first row
+// is answered (MATERIALIZED): the driver interrupts a statement at the
+// context's deadline only while it makes its first row, and finding the
+// hits is what may take long.
+func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, find string, args ...any) (forum.SearchPage, error) {
+	query := `WITH hits (id) AS MATERIALIZED (` + find + `)
+		SELECT ` + messageColumns + `, 0, 0 FROM hits CROSS JOIN messages m ON m.id = hits.id` + messageJoins + `
+		ORDER BY hits.id DESC` // within a board, the order of numbers too
+	return s.readHits(ctx, f, query, args...)
+}
+
+// readHits runs a search's query, whose columns are messageColumns, how
+// many candidates were found and the highest ID ranked.
+func (s *Store) readHits(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchPage, error) {
 	var page forum.SearchPage
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,7 +98,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		{"board:general number:2..4 cafe", "", g(3, 2)},
 		{"board:general number:18..", "", g(19, 18)},
 		{"author:ann board:general", "", g(7, 5, 3, 1)},
-		{"author:ann -troops", "", []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1", "general/5", "general/3"}},
+		{"author:ann troops OR vixen -alert", "", []string{"ranks/4", "ranks/3", "ranks/2", "ranks/1", "other/1", "general/1"}},
 		{"near col", "", []string{"other/2"}},
 		{"secret", "", nil},
 		{"board:general number:6", "", nil},
@@ -355,10 +357,102 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			{Query: "x", Sort: forum.SortRelevance, Cursor: "12~0.5"},
 			{Query: "x", Cursor: "abc"},
 			{Query: strings.Repeat("x ", 600)},
+			{Query: "author:ann -troops"},
+			{Query: "board:general after:2020-01-01"},
+			{Query: "-the -a -to after:2015-01-01"},
+			{Query: "x -a -b -c -d -e -f -g -h -i"},
 		} {
 			if _, err := svc.Search(ctx, req); forum.ErrorCode(err) != forum.CodeInvalid {
 				t.Errorf("Search(%+v) = %v, want invalid", req, err)
 			}
 		}
 	})
+}
+
+// testSearchTimeout: a search stops at its context's deadline — the engine
+// itself, not only the caller's wait for it — and says so. On a board
+// where the engine must check every message for a phrase, the whole search
+// is timed first, newest first (its first hit comes at once, the rest
+// only after every message is read) and by relevance; with a deadline at
+// a tenth of that, it must end in under half, with an error that wraps
+// context.DeadlineExceeded. Ratios of one run, not times: machines differ.
+func testSearchTimeout(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	f := CommonWordsBoard(t, st, 20_000)
+	for _, sort := range []forum.SearchSort{forum.SortNewest, forum.SortRelevance} {
+		t.Run(string(sort), func(t *testing.T) {
+			f.Sort = sort
+			whole := time.Duration(1<<63 - 1)
+			for range 3 {
+				start := time.Now()
+				page, err := st.Search(t.Context(), f)
+				if err != nil || len(page.Hits) != 2 {
+					t.Fatalf("the whole search found %d, %v; want the first and last messages", len(page.Hits), err)
+				}
+				whole = min(whole, time.Since(start))
+			}
+			deadline := whole / 10
+			stopped := time.Duration(1<<63 - 1)
+			for range 3 {
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
+				start := time.Now()
+				_, err := st.Search(ctx, f)
+				took := time.Since(start)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("a search past its deadline of %v (the whole search takes %v) answered %v, want context.DeadlineExceeded", deadline, whole, err)
+				}
+				stopped = min(stopped, took)
+			}
+			t.Logf("the whole search: %v; with a deadline of %v it stopped after %v", whole, deadline, stopped)
+			if stopped > whole/2 {
+				t.Errorf("with a deadline at a tenth of its cost (%v of %v), the search took %v: the engine ran on", deadline, whole, stopped)
+			}
+		})
+	}
+}
+
+// CommonWordsBoard loads a board of size messages that each hold the same
+// sixteen common words, each message in an order of its own, and returns
+// a search for two phrases of them that only the first and the last
+// message hold: every message is a candidate the engine must check.
+func CommonWordsBoard(tb testing.TB, st forum.Store, size int) forum.SearchFilter {
+	tb.Helper()
+	ctx := tb.Context()
+	ann := MustCreateUser(tb, st, "common")
+	ld, err := st.Load(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ld.Close()
+	b := &forum.Board{Slug: "common", Title: "Common words", CreatedAt: Tick(), CreatorID: ann.ID}
+	if err := ld.CreateBoard(ctx, b); err != nil {
+		tb.Fatal(err)
+	}
+	phrases := []string{"the to i a and of it is", "that you in for not this but be"}
+	words := strings.Fields(strings.Join(phrases, " "))
+	for i := range size {
+		body := strings.Join(phrases, ". ")
+		if i > 0 && i < size-1 {
+			order := slices.Clone(words)
+			for j := range order {
+				k := (i*7 + j*13 + j*j) % len(order)
+				order[j], order[k] = order[k], order[j]
+			}
+			body = strings.Join(order, " ") // holding neither phrase: testSearchTimeout checks
+		}
+		m := newMessage(b, ann, body+fmt.Sprintf(" n%d", i), 0)
+		m.Number = int64(i + 1)
+		if err := ld.AddMessage(ctx, m); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := ld.Commit(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	q, err := search.Parse(`"` + phrases[0] + `" OR "` + phrases[1] + `"`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return forum.SearchFilter{Query: q, Board: mustBoard(tb, st, "common"), Sort: forum.SortNewest, Limit: 21, Candidates: forum.RankCandidates}
 }

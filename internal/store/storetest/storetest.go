@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("Thread", func(t *testing.T) { testThread(t, open) })
 	t.Run("Load", func(t *testing.T) { testLoad(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("SearchTimeout", func(t *testing.T) { testSearchTimeout(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
 }

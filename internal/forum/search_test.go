@@ -1,0 +1,75 @@
+package forum_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/forum"
+	"parley/internal/store/sqlite/sqlitetest"
+)
+
+// slowSearchStore holds each search until its context ends, as an engine
+// on a query too costly for its timeout would, and then until release is
+// closed; it tells when one began.
+type slowSearchStore struct {
+	forum.Store
+	began   chan struct{}
+	release chan struct{}
+}
+
+func (s *slowSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+	s.began <- struct{}{}
+	<-ctx.Done()
+	<-s.release
+	return forum.SearchPage{}, ctx.Err()
+}
+
+// TestSearchBounds: a search is stopped at the search timeout and says so
+// (503, and how to narrow it), and searches take turns: with one allowed
+// at a time, the next waits, and is told the server is busy when its
+// timeout passes first, with a time to come back. Neither is the store's
+// fault: nothing is logged as a failure (no cause).
+func TestSearchBounds(t *testing.T) {
+	st := &slowSearchStore{Store: sqlitetest.Open(t), began: make(chan struct{}, 2), release: make(chan struct{})}
+	svc := newServiceOn(t, st, forum.Config{SearchTimeout: 200 * time.Millisecond, Searches: 1})
+	first := make(chan error, 1)
+	go func() {
+		_, err := svc.Search(t.Context(), forum.SearchRequest{Query: "costly"})
+		first <- err
+	}()
+	<-st.began
+	_, err := svc.Search(t.Context(), forum.SearchRequest{Query: "waiting"})
+	if forum.ErrorCode(err) != forum.CodeUnavailable || !strings.Contains(forum.ErrorMessage(err), "busy with other searches") ||
+		forum.RetryAfter(err) <= 0 || forum.ErrorCause(err) != nil {
+		t.Errorf("a search waiting its turn past the timeout: %v (retry after %v), want unavailable, busy, a time to retry", err, forum.RetryAfter(err))
+	}
+	select {
+	case <-st.began:
+		t.Error("the second search ran beside the first, though one may run at a time")
+	default:
+	}
+	close(st.release)
+	err = <-first
+	if forum.ErrorCode(err) != forum.CodeUnavailable || !strings.Contains(forum.ErrorMessage(err), "took longer than 200ms and was stopped: narrow it") ||
+		forum.ErrorCause(err) != nil {
+		t.Errorf("a search past the timeout: %v, want unavailable, stopped, narrow it", err)
+	}
+	// Its turn given back, the next search runs.
+	if _, err := svc.Search(t.Context(), forum.SearchRequest{Query: "next"}); forum.ErrorCode(err) != forum.CodeUnavailable {
+		t.Errorf("the next search: %v", err)
+	}
+	select {
+	case <-st.began:
+	default:
+		t.Error("the next search did not reach the store")
+	}
+
+	// A reader who leaves is no timeout.
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-st.began; cancel() }()
+	if _, err := svc.Search(ctx, forum.SearchRequest{Query: "left"}); forum.ErrorCode(err) != forum.CodeInternal {
+		t.Errorf("a search whose reader left: %v, want the context's own error", err)
+	}
+}
