@@ -73,3 +73,34 @@ func TestSearchBounds(t *testing.T) {
 		t.Errorf("a search whose reader left: %v, want the context's own error", err)
 	}
 }
+
+// TestPreviewLimited: a member's previews are limited, as a burst and a
+// rate, each member on their own: rendering costs the server's processors.
+func TestPreviewLimited(t *testing.T) {
+	clock := newTestClock()
+	svc := newService(t, forum.Config{Now: clock.Now})
+	ann, err := svc.AddUser(t.Context(), "ann", "password of ann", forum.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := svc.AddUser(t.Context(), "bob", "password of bob", forum.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := svc.Preview(ann, "draft"); err != nil {
+			t.Fatalf("preview %d: %v", i+1, err)
+		}
+	}
+	_, err = svc.Preview(ann, "draft")
+	if forum.ErrorCode(err) != forum.CodeRateLimited || forum.RetryAfter(err) <= 0 {
+		t.Fatalf("the 21st preview at once: %v, want rate limited with a time to retry", err)
+	}
+	if _, err := svc.Preview(bob, "draft"); err != nil {
+		t.Errorf("another member's preview: %v", err)
+	}
+	clock.Add(time.Second)
+	if _, err := svc.Preview(ann, "draft"); err != nil {
+		t.Errorf("a preview a second later: %v", err)
+	}
+}

@@ -54,6 +54,8 @@ type Service struct {
 	broadcaster Broadcaster
 	// searching holds a place for each search running.
 	searching chan struct{}
+	// previews limits each member's previews, by user ID.
+	previews *ratelimit.Local[int64]
 }
 
 // NewService returns a Service over store.
@@ -83,6 +85,7 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		hashing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		dummyHash: dummy,
 		searching: make(chan struct{}, cfg.Searches),
+		previews:  ratelimit.NewLocal[int64](previewLimit),
 	}
 	s.broadcaster, _ = store.(Broadcaster)
 	return s, nil
@@ -451,8 +454,16 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 	return m, nil
 }
 
+// previewLimit bounds a member's previews: the page asks for one when the
+// writer pauses, so a writer's pace is one every few seconds; twenty at
+// once and one every half second more lets any writer through and keeps
+// one member's tabs from rendering on every processor. Rendering is the
+// cost of this process, so each process counts its own.
+var previewLimit = ratelimit.Limit{Every: 500 * time.Millisecond, Burst: 20}
+
 // Preview renders a draft as it would be shown, without posting it. Only
-// members may: rendering costs time, and only writers need it.
+// members may, at previewLimit: rendering costs time, and only writers
+// need it.
 func (s *Service) Preview(actor *User, body string) (string, error) {
 	if actor == nil {
 		return "", Errorf(CodeUnauthorized, "sign in to preview")
@@ -460,6 +471,11 @@ func (s *Service) Preview(actor *User, body string) (string, error) {
 	body, err := ValidateBody(body)
 	if err != nil {
 		return "", err
+	}
+	if wait := s.previews.Take(actor.ID, s.now()); wait > 0 {
+		wait = wait.Round(time.Second) + time.Second
+		return "", &Error{Code: CodeRateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("too many previews at once; the next in %v", wait)}
 	}
 	return s.cfg.Render(body), nil
 }

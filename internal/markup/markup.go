@@ -51,7 +51,7 @@ var (
 // Render converts Markdown source to sanitised HTML safe to embed in a page.
 func Render(src string) string {
 	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
+	if err := md.Convert([]byte(bound(src)), &buf); err != nil {
 		// Unreachable with a bytes.Buffer, but a post must never be lost or
 		// crash the handler: fall back to showing the source as plain text.
 		return plain(src)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -253,15 +254,76 @@ func TestRenderTableBlowup(t *testing.T) {
 }
 
 // TestRenderSizeBound: Markdown whose HTML would be huge (blockquotes
-// nested thousands deep) is stored as plain text instead, with its words.
+// nested as deep as they may go, opened and closed on every line) is
+// stored as plain text instead, with its words.
 func TestRenderSizeBound(t *testing.T) {
-	in := strings.Repeat("> ", 32<<10) + "deep <b>"
+	in := strings.Repeat(strings.Repeat("> ", 16)+"x\n\n", 1800) + "deep <b>"
 	out := markup.Render(in)
 	if len(out) > 6*len(in)+64 {
 		t.Fatalf("%d bytes of input rendered to %d bytes", len(in), len(out))
 	}
 	if !strings.HasSuffix(out, "deep &lt;b&gt;</p>") {
 		t.Fatalf("fallback lost the text or its escaping: …%s", out[max(0, len(out)-40):])
+	}
+}
+
+// superLinear are bodies whose rendering grew with the square of their
+// length before bound: 64 KiB of each took 0.1–2.6 s.
+var superLinear = map[string]string{
+	"nested quotes":           ">",
+	"nested quotes, spaced":   "> ",
+	"lists in quotes":         "> - ",
+	"open link destinations":  "[a](",
+	"open angle destinations": "[a](<",
+	"reference definitions":   "[a]: b\n",
+	"definitions of two":      "[a]: b\n[b]: c\n",
+}
+
+// grown repeats in until it is at least n bytes long.
+func grown(in string, n int) string {
+	return strings.Repeat(in, (n+len(in)-1)/len(in))
+}
+
+// perByte is the least time per byte of three renderings of in: the
+// least, so that a pause of the machine's does not count.
+func perByte(in string) float64 {
+	best := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		markup.Render(in)
+		best = min(best, time.Since(start))
+	}
+	return float64(best) / float64(len(in))
+}
+
+// baseline is the time per byte of rendering ordinary posts, 16 KiB of
+// them, measured once per run: what other inputs are compared with.
+var baseline = sync.OnceValue(func() float64 { return perByte(grown(post, 16<<10)) })
+
+// maxSlowdown bounds how much more a byte of any input may cost to render
+// than a byte of ordinary posts. The costliest linear inputs (lists inside
+// quotes on every line) cost some 6 times as much; those that grew with
+// the square of their length cost 100–1000 times as much at 16 KiB.
+const maxSlowdown = 30
+
+// TestRenderLinear: the bodies that made rendering quadratic now render in
+// time linear in their length: four times as long costs at most three
+// times four times as much (a square would be sixteen; the collector's
+// pauses are most of the rest), and no byte of them costs more than
+// maxSlowdown bytes of ordinary posts. Ratios measured in
+// one run: no time of the machine's is assumed.
+func TestRenderLinear(t *testing.T) {
+	for name, unit := range superLinear {
+		t.Run(name, func(t *testing.T) {
+			small, large := perByte(grown(unit, 16<<10)), perByte(grown(unit, 64<<10))
+			t.Logf("%.0f ns a byte at 64 KiB, %.1f times a byte at 16 KiB, %.1f times a byte of ordinary posts", large, large/small, large/baseline())
+			if growth := large / small; growth > 3 {
+				t.Errorf("64 KiB cost %.1f times as much a byte as 16 KiB: not linear", growth)
+			}
+			if slowdown := large / baseline(); slowdown > maxSlowdown {
+				t.Errorf("a byte cost %.0f times a byte of ordinary posts", slowdown)
+			}
+		})
 	}
 }
 
@@ -282,9 +344,16 @@ func TestRenderConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// FuzzRender: whatever the input, the output is safe and bounded in size,
+// and the input repeated to 16 KiB costs no more a byte than maxSlowdown
+// bytes of ordinary posts: a construct whose cost grows faster than its
+// length shows there as hundreds.
 func FuzzRender(f *testing.F) {
 	for _, tc := range attacks {
 		f.Add(tc.in)
+	}
+	for _, unit := range superLinear {
+		f.Add(unit)
 	}
 	f.Add(post)
 	f.Fuzz(func(t *testing.T, in string) {
@@ -292,6 +361,12 @@ func FuzzRender(f *testing.F) {
 		assertSafe(t, in, out)
 		if len(out) > maxGrowth(in) {
 			t.Fatalf("Render(%q): %d bytes of input rendered to %d bytes", in, len(in), len(out))
+		}
+		if in == "" || len(in) > 4<<10 {
+			return
+		}
+		if slowdown := perByte(grown(in, 16<<10)) / baseline(); slowdown > maxSlowdown {
+			t.Fatalf("Render(%.60q repeated to 16 KiB): a byte cost %.0f times a byte of ordinary posts", in, slowdown)
 		}
 	})
 }

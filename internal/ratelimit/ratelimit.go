@@ -9,6 +9,7 @@ package ratelimit
 import (
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -72,4 +73,43 @@ func AddrKey(remoteAddr string) string {
 		return p.String()
 	}
 	return ip.String()
+}
+
+// Local keeps buckets in this process's memory, for limits on what costs
+// this process alone, such as rendering: no other process need count it.
+// Buckets that are full again are forgotten, so that it holds only keys
+// active in the last Burst × Every. Safe for concurrent use.
+type Local[K comparable] struct {
+	limit Limit
+	mu    sync.Mutex
+	full  map[K]time.Time
+	swept time.Time
+}
+
+// NewLocal returns buckets of limit kept in memory.
+func NewLocal[K comparable](limit Limit) *Local[K] {
+	return &Local[K]{limit: limit, full: map[K]time.Time{}}
+}
+
+// Take takes one attempt at now from key's bucket and returns 0, or how
+// long until one is there, taking none.
+func (l *Local[K]) Take(key K, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Forgetting the full buckets now and then keeps the map as small as
+	// the keys lately active, at a cost spread over the attempts.
+	if window := time.Duration(l.limit.Burst) * l.limit.Every; now.Sub(l.swept) > window {
+		for k, t := range l.full {
+			if !t.After(now) {
+				delete(l.full, k)
+			}
+		}
+		l.swept = now
+	}
+	full := []time.Time{l.full[key]}
+	if wait := Take(now, []Limit{l.limit}, full); wait > 0 {
+		return wait
+	}
+	l.full[key] = full[0]
+	return 0
 }

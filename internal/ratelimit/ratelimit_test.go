@@ -75,3 +75,27 @@ func TestAddrKey(t *testing.T) {
 		}
 	}
 }
+
+func TestLocal(t *testing.T) {
+	l := ratelimit.NewLocal[int](ratelimit.Limit{Every: time.Second, Burst: 2})
+	for i := range 2 {
+		if wait := l.Take(1, t0); wait != 0 {
+			t.Fatalf("attempt %d within the burst: wait %v", i+1, wait)
+		}
+	}
+	if wait := l.Take(1, t0); wait != time.Second {
+		t.Fatalf("past the burst: wait %v, want 1s", wait)
+	}
+	if wait := l.Take(2, t0); wait != 0 {
+		t.Fatalf("another key shares the first's bucket: wait %v", wait)
+	}
+	if wait := l.Take(1, t0.Add(time.Second)); wait != 0 {
+		t.Fatalf("one interval later: wait %v", wait)
+	}
+	// Much later every bucket is full again; the key starts afresh.
+	for i := range 2 {
+		if wait := l.Take(1, t0.Add(time.Hour)); wait != 0 {
+			t.Fatalf("an hour later, attempt %d: wait %v", i+1, wait)
+		}
+	}
+}

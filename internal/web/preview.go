@@ -19,6 +19,7 @@ func (s *server) preview(w http.ResponseWriter, r *http.Request) error {
 		if code == forum.CodeInternal {
 			return err
 		}
+		httperr.SetRetryAfter(w, err)
 		http.Error(w, capitalize(forum.ErrorMessage(err)), status)
 		return nil
 	}

@@ -131,7 +131,7 @@ func (s stalledSearchStore) Search(ctx context.Context, f forum.SearchFilter) (f
 // page the reader must go back from.
 func TestSearchPageTooCostly(t *testing.T) {
 	f := newTestForumOn(t, stalledSearchStore{sqlitetest.Open(t)}, forum.Config{SearchTimeout: 50 * time.Millisecond}, web.Options{})
-	p := f.browser(t).get("/search?q=" + url.QueryEscape(`"the to i a"`)).wantStatus(t, http.StatusServiceUnavailable)
+	p := f.browser(t).get("/search?q="+url.QueryEscape(`"the to i a"`)).wantStatus(t, http.StatusServiceUnavailable)
 	p.wantText(t, "took longer than 50ms and was stopped: narrow it")
 	if input := find(p.root, func(n *html.Node) bool { return n.Data == "input" && attr(n, "id") == "q" }); input == nil || attr(input, "value") != `"the to i a"` {
 		t.Error("the form does not keep what was typed")
