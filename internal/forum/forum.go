@@ -195,6 +195,11 @@ type Store interface {
 	// every process serving the forum counts the same attempts.
 	Throttle(ctx context.Context, now time.Time, keys []string, decide func(times []time.Time) bool) error
 
+	// Secret returns the secret kept under name, storing value under it
+	// first when none is kept: every process sharing the store gets the
+	// one that was stored first.
+	Secret(ctx context.Context, name string, value []byte) ([]byte, error)
+
 	// CreateBoard stores b and sets its ID. CodeConflict when the slug is
 	// taken.
 	CreateBoard(ctx context.Context, b *Board) error

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"parley/internal/password"
@@ -56,6 +57,10 @@ type Service struct {
 	searching chan struct{}
 	// previews limits each member's previews, by user ID.
 	previews *ratelimit.Local[int64]
+	// deviceKeyBytes signs device tokens; read from the store when first
+	// needed, under deviceMu.
+	deviceMu       sync.Mutex
+	deviceKeyBytes []byte
 }
 
 // NewService returns a Service over store.
@@ -102,14 +107,6 @@ func (s *Service) hash(ctx context.Context, pw string) (string, error) {
 	}
 	defer func() { <-s.hashing }()
 	return password.Hash(pw, s.cfg.Password)
-}
-
-func (s *Service) verify(ctx context.Context, pw, encoded string) (bool, error) {
-	if err := s.acquireHashing(ctx); err != nil {
-		return false, err
-	}
-	defer func() { <-s.hashing }()
-	return password.Verify(pw, encoded)
 }
 
 func (s *Service) acquireHashing(ctx context.Context) error {
@@ -217,92 +214,6 @@ func (s *Service) EnsureAdmin(ctx context.Context) (pw string, created bool, err
 		return "", false, err
 	}
 	return pw, true, nil
-}
-
-// errSignIn is the one answer to a failed sign-in: it must not tell whether
-// the name exists.
-var errSignIn = Errorf(CodeUnauthorized, "wrong name or password")
-
-// Credentials are what a member signs in with.
-type Credentials struct {
-	Name, Password string
-	// From is the client's address, for rate limiting.
-	From string
-}
-
-// Failed sign-ins are limited three ways. Per account name from one
-// address, strictly: guessing one member's password from one machine is
-// slow. Per address: guessing many members' passwords from one machine is
-// slow too. Per account name from anywhere, loosely, refilling faster than
-// one address may try: a backstop against guessing from many machines,
-// which one machine alone cannot drain to lock a member out. Only failures
-// count: a success gives its attempts back. The buckets live in the store,
-// so that every process serving the forum counts alike. The address is the
-// client's as the transport knows it (behind trusted proxies, the one they
-// forwarded).
-var signInLimits = []ratelimit.Limit{
-	{Every: 30 * time.Second, Burst: 10}, // name and address
-	{Every: 2 * time.Second, Burst: 30},  // address
-	{Every: time.Second, Burst: 100},     // name
-}
-
-func signInKeys(c Credentials) []string {
-	addr, name := ratelimit.AddrKey(c.From), strings.ToLower(c.Name)
-	return []string{"sign-in name+addr " + name + " " + addr, "sign-in addr " + addr, "sign-in name " + name}
-}
-
-// SignIn checks a name and password and returns the user.
-func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
-	if ValidateUserName(c.Name) != nil || len(c.Password) > 4*MaxPassword {
-		return nil, errSignIn
-	}
-	now, keys := s.now(), signInKeys(c)
-	var wait time.Duration
-	err := s.store.Throttle(ctx, now, keys, func(full []time.Time) bool {
-		wait = ratelimit.Take(now, signInLimits, full)
-		return wait == 0
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count the sign-in: %w", err)
-	}
-	if wait > 0 {
-		wait = wait.Round(time.Second) + time.Second
-		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
-			Message: fmt.Sprintf("too many failed sign-ins; try again in %v", wait)}
-	}
-	u, err := s.checkPassword(ctx, c)
-	if err == nil {
-		// Failing to give the attempts back leaves them counted, which
-		// the limits allow for: not a reason to refuse the member.
-		s.store.Throttle(ctx, now, keys, func(full []time.Time) bool { //nolint:errcheck
-			ratelimit.Refund(signInLimits, full)
-			return true
-		})
-	}
-	return u, err
-}
-
-func (s *Service) checkPassword(ctx context.Context, c Credentials) (*User, error) {
-	u, err := s.store.UserByName(ctx, c.Name)
-	if ErrorCode(err) == CodeNotFound {
-		s.verify(ctx, c.Password, s.dummyHash) //nolint:errcheck // only spends the same time
-		return nil, errSignIn
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u.PasswordHash == "" {
-		s.verify(ctx, c.Password, s.dummyHash) //nolint:errcheck // only spends the same time
-		return nil, errSignIn
-	}
-	ok, err := s.verify(ctx, c.Password, u.PasswordHash)
-	if err != nil {
-		return nil, fmt.Errorf("verify password of %q: %w", u.Name, err)
-	}
-	if !ok {
-		return nil, errSignIn
-	}
-	return u, nil
 }
 
 // tokenPrefix marks Parley's secrets so that scanners can find leaked ones.

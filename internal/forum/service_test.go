@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,6 +160,108 @@ func TestSignInRateLimit(t *testing.T) {
 		now = now.Add(2 * time.Second)
 		if err := signIn("alice", "password-of-alice", "192.0.2.1:1000"); err != nil {
 			t.Fatalf("two seconds later: %v", err)
+		}
+	})
+	t.Run("TrustedDevice", func(t *testing.T) {
+		// A browser alice signed in on before gets in while guesses from
+		// many addresses hold her name for everyone else, from an address
+		// they hold too.
+		now = now.Add(time.Hour)
+		alice, err := svc.User(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		device, err := svc.DeviceToken(ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 200 {
+			signIn("alice", "guess", fmt.Sprintf("203.1.%d.1:1", i))
+		}
+		storetest.WantCode(t, signIn("alice", "password-of-alice", "203.1.7.1:1"), forum.CodeRateLimited)
+		withDevice := func(pw, from, device string) error {
+			_, err := svc.SignIn(ctx, forum.Credentials{Name: "alice", Password: pw, From: from, Device: device})
+			return err
+		}
+		if err := withDevice("password-of-alice", "203.1.7.1:1", device); err != nil {
+			t.Fatalf("alice's own browser, with its device token: %v", err)
+		}
+		// Guesses with the token count against the token alone.
+		for range 10 {
+			storetest.WantCode(t, withDevice("guess", "192.0.2.99:1", device), forum.CodeUnauthorized)
+		}
+		err = withDevice("password-of-alice", "192.0.2.99:1", device)
+		if storetest.WantCode(t, err, forum.CodeRateLimited); !strings.Contains(forum.ErrorMessage(err), "from this browser") {
+			t.Errorf("a device held by its own failures: %q, want it to say so", forum.ErrorMessage(err))
+		}
+		// What is not a token of alice's, valid, trusts nothing.
+		now = now.Add(time.Hour)
+		for range 200 {
+			signIn("alice", "guess", "203.1.9.1:1")
+		}
+		bob := mustAddUser(t, svc, "bob", forum.RoleMember)
+		bobs, err := svc.DeviceToken(ctx, bob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, token := range map[string]string{
+			"Bob's":    bobs,
+			"Forged":   strings.Replace(device, ".", "0.", 1),
+			"Tampered": device[:len(device)-2] + "AA",
+			"Garbage":  "not a token",
+		} {
+			if err := withDevice("password-of-alice", "203.1.9.1:1", token); forum.ErrorCode(err) != forum.CodeRateLimited {
+				t.Errorf("%s token: %v, want the untrusted client's limit", name, err)
+			}
+		}
+		if _, err := svc.SetPassword(ctx, "alice", "password-of-alice"); err != nil {
+			t.Fatal(err)
+		}
+		if err := withDevice("password-of-alice", "203.1.9.1:1", device); forum.ErrorCode(err) != forum.CodeRateLimited {
+			t.Errorf("a token from before a new password: %v, want the untrusted client's limit", err)
+		}
+		alice, err = svc.User(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := svc.DeviceToken(ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(forum.DeviceLifetime + time.Hour)
+		for range 200 {
+			signIn("alice", "guess", "203.1.10.1:1")
+		}
+		if err := withDevice("password-of-alice", "203.1.10.1:1", fresh); forum.ErrorCode(err) != forum.CodeRateLimited {
+			t.Errorf("an expired token: %v, want the untrusted client's limit", err)
+		}
+	})
+	t.Run("ConcurrentCorrect", func(t *testing.T) {
+		// Correct passwords take nothing, however many at once.
+		now = now.Add(time.Hour)
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for range 64 {
+			wg.Go(func() { errs <- signIn("alice", "password-of-alice", "198.51.100.77:1") })
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("one of 64 correct sign-ins at once: %v", err)
+			}
+		}
+	})
+	t.Run("IPv6Site", func(t *testing.T) {
+		// Guesses for alice from many /64s of one /48 are held at the /48;
+		// another /48 is not.
+		now = now.Add(time.Hour)
+		for i := range 40 {
+			storetest.WantCode(t, signIn("alice", "guess", fmt.Sprintf("[2001:db8:7:%x::1]:1", i)), forum.CodeUnauthorized)
+		}
+		storetest.WantCode(t, signIn("alice", "password-of-alice", "[2001:db8:7:ff::1]:1"), forum.CodeRateLimited)
+		if err := signIn("alice", "password-of-alice", "[2001:db8:8::1]:1"); err != nil {
+			t.Fatalf("another /48: %v", err)
 		}
 	})
 	t.Run("PerAddress", func(t *testing.T) {

@@ -25,26 +25,33 @@ type Limit struct {
 // each full time on by its limit's Every and returns 0; otherwise it
 // changes nothing and returns how long until every bucket holds one.
 func Take(now time.Time, limits []Limit, full []time.Time) time.Duration {
-	next := make([]time.Time, len(limits))
-	var wait time.Duration
-	for i, l := range limits {
-		next[i] = later(full[i], now).Add(l.Every)
-		// A bucket holds Burst attempts: it may be full at most Burst
-		// intervals from now.
-		wait = max(wait, next[i].Sub(now)-time.Duration(l.Burst)*l.Every)
-	}
-	if wait > 0 {
+	if wait := Wait(now, limits, full); wait > 0 {
 		return wait
 	}
-	copy(full, next)
+	Charge(now, limits, full)
 	return 0
 }
 
-// Refund gives back the attempt that Take took from each bucket, for an
-// attempt that should not count, such as a sign-in that succeeded.
-func Refund(limits []Limit, full []time.Time) {
+// Wait returns how long until every bucket holds an attempt, 0 when each
+// holds one now; it takes none.
+func Wait(now time.Time, limits []Limit, full []time.Time) time.Duration {
+	var wait time.Duration
 	for i, l := range limits {
-		full[i] = full[i].Add(-l.Every)
+		// A bucket holds Burst attempts: it may be full at most Burst
+		// intervals from now.
+		next := later(full[i], now).Add(l.Every)
+		wait = max(wait, next.Sub(now)-time.Duration(l.Burst)*l.Every)
+	}
+	return wait
+}
+
+// Charge takes one attempt at now from each bucket, even from one that
+// holds none: an attempt that was let through and turned out to count
+// (a failed sign-in, checked with Wait before its password was) is
+// counted, and the bucket takes longer to fill again.
+func Charge(now time.Time, limits []Limit, full []time.Time) {
+	for i, l := range limits {
+		full[i] = later(full[i], now).Add(l.Every)
 	}
 }
 
@@ -58,21 +65,29 @@ func later(a, b time.Time) time.Time {
 // AddrKey returns the key of a client address ("host:port" or a bare
 // host): the IPv4 address, or the /64 of an IPv6 address, since one IPv6
 // client commonly holds a whole /64.
-func AddrKey(remoteAddr string) string {
+func AddrKey(remoteAddr string) string { return AddrKeys(remoteAddr)[0] }
+
+// AddrKeys returns the keys a client address counts under, narrowest
+// first: an IPv4 address alone; an IPv6 address's /64, which one client
+// commonly holds whole, and its /48, which one site commonly holds (RFC
+// 6177), so that a host taking addresses across a /48 still counts as
+// one there. Something that is no address is its own key.
+func AddrKeys(remoteAddr string) []string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		return host
+		return []string{host}
 	}
 	ip = ip.Unmap()
 	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
+		p64, _ := ip.Prefix(64)
+		p48, _ := ip.Prefix(48)
+		return []string{p64.String(), p48.String()}
 	}
-	return ip.String()
+	return []string{ip.String()}
 }
 
 // Local keeps buckets in this process's memory, for limits on what costs

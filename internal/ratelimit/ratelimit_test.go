@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,14 +50,21 @@ func TestTakeAllOrNone(t *testing.T) {
 	}
 }
 
-func TestRefund(t *testing.T) {
-	limits := []ratelimit.Limit{{Every: time.Hour, Burst: 2}}
+func TestWaitAndCharge(t *testing.T) {
+	limits := []ratelimit.Limit{{Every: time.Minute, Burst: 2}}
 	full := []time.Time{{}}
 	for range 10 {
-		if wait := ratelimit.Take(t0, limits, full); wait != 0 {
-			t.Fatal("refunded attempts were counted")
+		if wait := ratelimit.Wait(t0, limits, full); wait != 0 {
+			t.Fatal("Wait took an attempt")
 		}
-		ratelimit.Refund(limits, full) // a success gives its attempt back
+	}
+	// Three charged at once, one more than the burst: the bucket holds an
+	// attempt again only after two intervals, not one.
+	for range 3 {
+		ratelimit.Charge(t0, limits, full)
+	}
+	if wait := ratelimit.Wait(t0, limits, full); wait != 2*time.Minute {
+		t.Fatalf("after three charged into a burst of two: wait %v, want 2m", wait)
 	}
 }
 
@@ -65,13 +73,17 @@ func TestAddrKey(t *testing.T) {
 		{"192.0.2.7:5555", "192.0.2.7"},
 		{"192.0.2.7", "192.0.2.7"},
 		{"[::ffff:192.0.2.7]:80", "192.0.2.7"},
-		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
-		{"[2001:db8:1:2:ffff::1]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64 2001:db8:1::/48"},
+		{"[2001:db8:1:2:ffff::1]:443", "2001:db8:1:2::/64 2001:db8:1::/48"},
+		{"[2001:db8:1:ff02::9]:443", "2001:db8:1:ff02::/64 2001:db8:1::/48"},
 		{"not an address", "not an address"},
 		{"", ""},
 	} {
-		if got := ratelimit.AddrKey(tc.in); got != tc.want {
-			t.Errorf("AddrKey(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := strings.Join(ratelimit.AddrKeys(tc.in), " "); got != tc.want {
+			t.Errorf("AddrKeys(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if first := ratelimit.AddrKeys(tc.in)[0]; ratelimit.AddrKey(tc.in) != first {
+			t.Errorf("AddrKey(%q) = %q, want %q", tc.in, ratelimit.AddrKey(tc.in), first)
 		}
 	}
 }

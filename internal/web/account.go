@@ -16,6 +16,12 @@ import (
 // SameSite=Lax so that other sites' forms do not carry it.
 const sessionCookie = "parley_session"
 
+// deviceCookie holds the device token of the member who last signed in on
+// this browser (forum.Service.DeviceToken): the failed sign-ins of others
+// do not keep this browser out. Only the sign-in form reads it, so only
+// its address is sent it; signing out keeps it.
+const deviceCookie, deviceCookiePath = "parley_device", "/signin"
+
 // withReader returns r with the signed-in reader in its context, when its
 // session cookie names a live session. A stale cookie is cleared.
 func (s *server) withReader(w http.ResponseWriter, r *http.Request) *http.Request {
@@ -51,6 +57,14 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, u *forum.U
 	// MaxAge rather than Expires: the server's clock and the browser's
 	// need not agree.
 	s.setSessionCookie(w, secret, int(forum.SessionLifetime.Seconds()))
+	device, err := s.svc.DeviceToken(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: deviceCookie, Value: device, Path: deviceCookiePath, MaxAge: int(forum.DeviceLifetime.Seconds()),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
 	return nil
 }
 
@@ -94,7 +108,11 @@ func (s *server) signInForm(w http.ResponseWriter, r *http.Request) error {
 // the page the reader came from.
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	name, pw, next := r.PostForm.Get("name"), r.PostForm.Get("password"), localPath(r.PostForm.Get("next"))
-	u, err := s.svc.SignIn(r.Context(), forum.Credentials{Name: name, Password: pw, From: r.RemoteAddr})
+	c := forum.Credentials{Name: name, Password: pw, From: r.RemoteAddr}
+	if device, err := r.Cookie(deviceCookie); err == nil {
+		c.Device = device.Value
+	}
+	u, err := s.svc.SignIn(r.Context(), c)
 	switch forum.ErrorCode(err) {
 	case "":
 	case forum.CodeUnauthorized, forum.CodeRateLimited:

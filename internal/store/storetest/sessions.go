@@ -140,3 +140,27 @@ func testSessions(t *testing.T, open func(t *testing.T) forum.Store) {
 		wantNoSession(t, st, "nobody's", now)
 	})
 }
+
+// testSecrets: a secret is stored once; every later call, whatever value
+// it offers, gets the first.
+func testSecrets(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name         string
+		offer, first []byte
+	}{
+		{"device", []byte("first key"), []byte("first key")},
+		{"device", []byte("second key"), []byte("first key")},
+		{"other", []byte{0, 1, 255}, []byte{0, 1, 255}},
+		{"device", []byte("third key"), []byte("first key")},
+	} {
+		got, err := st.Secret(ctx, tc.name, tc.offer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(tc.first) {
+			t.Errorf("Secret(%s, %q) = %q, want %q", tc.name, tc.offer, got, tc.first)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("Throttle", func(t *testing.T) { testThrottle(t, open) })
+	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("Boards", func(t *testing.T) { testBoards(t, open) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
 	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
