@@ -256,11 +256,14 @@ func TestSearchStopsOnServer(t *testing.T) {
 	defer st.Close()
 	f := storetest.CommonWordsBoard(t, st, 60_000)
 	f.Sort = forum.SortRelevance
-	start := time.Now()
-	if _, err := st.Search(t.Context(), f); err != nil {
-		t.Fatal(err)
+	whole := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		if _, err := st.Search(t.Context(), f); err != nil {
+			t.Fatal(err)
+		}
+		whole = min(whole, time.Since(start))
 	}
-	whole := time.Since(start)
 	watch, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -271,12 +274,15 @@ func TestSearchStopsOnServer(t *testing.T) {
 	if _, err := st.Search(ctx, f); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a search past its deadline answered %v, want context.DeadlineExceeded", err)
 	}
-	var running int
-	if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
-		WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%message_search%'`).Scan(&running); err != nil {
-		t.Fatal(err)
-	}
-	if running > 0 {
-		t.Errorf("the search its client stopped (after %v of %v) still runs in %d backends", whole/10, whole, running)
+	// Were it running on, it would for most of its cost: look for it then.
+	for until := time.Now().Add(whole / 2); time.Now().Before(until); {
+		var running int
+		if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+			WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%message_search%'`).Scan(&running); err != nil {
+			t.Fatal(err)
+		}
+		if running > 0 {
+			t.Fatalf("the search its client stopped (after %v of %v) still runs in %d backends", whole/10, whole, running)
+		}
 	}
 }
