@@ -144,7 +144,7 @@ func (s *server) admit(r *http.Request, pattern string) error {
 		check.Method = http.MethodPost
 	}
 	if s.crossOrigin.Check(check) != nil {
-		return forum.Errorf(forum.CodeForbidden, "this request came from another site's page: the API answers such requests only when they read")
+		return forum.Errorf(forum.CodeForbidden, "this request came from another site's page: the forum takes changes and event streams only from its own pages and from clients that are not browsers")
 	}
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:

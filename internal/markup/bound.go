@@ -41,8 +41,8 @@ func bound(src string) string {
 	var (
 		fence       byte // '`' or '~' inside fenced code, else 0
 		fenceLen    int
-		definitions int   // reference definitions so far in this paragraph
-		stops, ends []int // scratch for links, per line
+		definitions int // reference definitions so far in this paragraph
+		scratch     linkScratch
 	)
 	for line := range strings.Lines(src) {
 		content, nested := containers(line, fence == 0)
@@ -73,7 +73,7 @@ func bound(src string) string {
 		default:
 			definitions = 0
 		}
-		escapes, stops, ends = links(line, escapes, stops, ends)
+		escapes = links(line, escapes, &scratch)
 		writeEscaped(&b, line, escapes)
 	}
 	return b.String()
@@ -161,42 +161,107 @@ func closesFence(s string, c byte, n int) bool {
 	return m >= n && strings.TrimSpace(s[m:]) == ""
 }
 
-// links adds to escapes the offsets of the '(' of each "](" in line whose
-// destination nothing ends within maxDestination bytes (no '>', for one in
-// angle brackets). stops and ends are scratch, returned for the next line: for
-// each offset, the nearest at or after it of what ends a destination (a
-// space or ')'), and of '>'.
-func links(line string, escapes, stops, ends []int) ([]int, []int, []int) {
+// links adds to escapes the offset of the '(' of each "](" in line whose
+// destination does not end within maxDestination bytes, as goldmark reads
+// one: up to a space, or the ')' that closes more than were opened since,
+// or in angle brackets up to the '>', a backslash escaping punctuation in
+// each. It reads line a few times over, whatever the number of links; sc
+// is scratch, kept for the next line.
+func links(line string, escapes []int, sc *linkScratch) []int {
 	if !strings.Contains(line, "](") {
-		return escapes, stops, ends
+		return escapes
 	}
-	stops, ends = stops[:0], ends[:0]
-	for range len(line) + 1 {
-		stops, ends = append(stops, len(line)), append(ends, len(line))
-	}
-	for i := len(line) - 1; i >= 0; i-- {
-		stops[i], ends[i] = stops[i+1], ends[i+1]
-		switch line[i] {
-		case ' ', '\t', '\n', ')':
-			stops[i] = i
-		case '>':
-			ends[i] = i
+	n := len(line)
+	sc.reset(n)
+	// What a backslash escapes, as goldmark reads it from left to right;
+	// every destination begins after "](", where that reading is in step.
+	for i := 0; i < n; i++ {
+		if line[i] == '\\' && i+1 < n && punct(line[i+1]) {
+			sc.escaped[i+1] = true
+			i++
 		}
 	}
-	for i := 0; i+1 < len(line); i++ {
-		if line[i] == ']' && line[i+1] == '(' && !escaped(line, i) {
-			dest := i + 2
-			angle := dest < len(line) && line[dest] == '<'
-			end := stops[dest]
-			if angle {
-				end = ends[dest+1] // goldmark reads to '>', past any '<'
-			}
-			if angle && end == len(line) || end-dest > maxDestination {
-				escapes = append(escapes, i+1)
+	// balance[k] is the '(' less the ')' in line[:k], escaped ones apart:
+	// a destination from p ends at the first ')' after which the balance
+	// is one less than at p.
+	for i := range n {
+		sc.balance[i+1] = sc.balance[i]
+		if !sc.escaped[i] {
+			switch line[i] {
+			case '(':
+				sc.balance[i+1]++
+			case ')':
+				sc.balance[i+1]--
 			}
 		}
 	}
-	return escapes, stops, ends
+	// From the end: the nearest space, '>' and balance of each value
+	// (offset by n, as a balance lies within ±n) at or after each place.
+	space, angle := n, n
+	sc.at[sc.balance[n]+n] = n
+	for p := n - 1; p >= 0; p-- {
+		switch c := line[p]; {
+		case c == ' ' || c >= '\t' && c <= '\r':
+			space = p
+		case c == '>' && !sc.escaped[p]:
+			angle = p
+		}
+		end := n
+		if k := sc.at[sc.balance[p]-1+n]; k >= 0 {
+			end = k - 1 // the ')' that takes the balance below p's
+		}
+		sc.dest[p], sc.angle[p] = min(space, end), angle
+		sc.at[sc.balance[p]+n] = p
+	}
+	for i := 0; i+1 < n; i++ {
+		if line[i] != ']' || line[i+1] != '(' || escaped(line, i) {
+			continue
+		}
+		dest := i + 2
+		if dest == n {
+			continue
+		}
+		end := sc.dest[dest]
+		if line[dest] == '<' {
+			if end = sc.angle[dest]; end == n {
+				escapes = append(escapes, i+1) // never closed: read to the end
+				continue
+			}
+		}
+		if end-dest > maxDestination {
+			escapes = append(escapes, i+1)
+		}
+	}
+	return escapes
+}
+
+// linkScratch is what links works in, by offset in the line.
+type linkScratch struct {
+	escaped     []bool
+	balance     []int // of n+1 prefixes
+	at          []int // by balance + n: the nearest place, -1 when none
+	dest, angle []int
+}
+
+func (sc *linkScratch) reset(n int) {
+	grow := func(s []int, size, fill int) []int {
+		s = slices.Grow(s[:0], size)[:size]
+		for i := range s {
+			s[i] = fill
+		}
+		return s
+	}
+	sc.escaped = slices.Grow(sc.escaped[:0], n)[:n]
+	clear(sc.escaped)
+	sc.balance = grow(sc.balance, n+1, 0)
+	sc.at = grow(sc.at, 2*n+1, -1)
+	sc.dest = grow(sc.dest, n, n)
+	sc.angle = grow(sc.angle, n, n)
+}
+
+// punct reports whether c is ASCII punctuation, which a backslash escapes.
+func punct(c byte) bool {
+	return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
 }
 
 // escaped reports whether line[i] follows an odd number of backslashes.

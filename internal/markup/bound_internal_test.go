@@ -35,6 +35,11 @@ func TestBound(t *testing.T) {
 		{"LinkDestinationAngleOpen", "[a](<b", `[a]\(<b`},
 		{"LinkDestinationsShortOfTheBound", strings.Repeat("[a](", 3), strings.Repeat("[a](", 3)},
 		{"LinkEscaped", `\](` + long, `\](` + long},
+		{"LinkDestinationParentheses", "[a](b(c)d) x", "[a](b(c)d) x"},
+		{"LinkDestinationParenthesesOpen", "[a](()" + long + ")", `[a]\(()` + long + ")"},
+		{"LinkDestinationEscapedParenthesis", `[a](\)` + long, `[a]\(\)` + long},
+		{"LinkDestinationAngleEscaped", `[a](<\>` + long + ">", `[a]\(<\>` + long + ">"},
+		{"LinkDestinationAngleEscapedClosed", `[a](<\>b>)`, `[a](<\>b>)`},
 		{"Definitions", defs.String(), defsBound.String()},
 		{"DefinitionsInParagraphs", strings.ReplaceAll(defs.String(), "\n", "\n\n"), strings.ReplaceAll(defs.String(), "\n", "\n\n")},
 	} {
