@@ -60,8 +60,7 @@ func TestCrossSite(t *testing.T) {
 				mustError(t, send(t, "POST", "/api/v1/boards/b/messages", post, `{"body":"planted"}`), tc.status, tc.code)
 			})
 		}
-		// Nothing was registered, and no failed sign-in counted: the
-		// password guesses never reached the password.
+		// Nothing was posted, and nobody registered.
 		mustError(t, call(t, s, "GET", "/api/v1/boards/b/messages/1", "", nil), http.StatusNotFound, "not_found")
 		if _, err := s.svc.User(t.Context(), "mallory"); forum.ErrorCode(err) != forum.CodeNotFound {
 			t.Fatalf("mallory was registered from another site (err %v)", err)

@@ -10,8 +10,8 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"parley/internal/forum"
@@ -26,17 +26,10 @@ const maxRequestBody = 1 << 20
 // the html fields are safe HTML already, and escaping them again (& as
 // \u0026amp;) made 64 KiB of "&" a megabyte of answer. An answer is
 // encoded whole before anything is sent, so that a failure is a clean 500;
-// what it may hold is bounded (forum.MaxWindowBytes), and its buffer is
-// reused.
+// what it may hold is bounded (forum.MaxPageBytes).
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			buf.Reset()
-			buffers.Put(buf)
-		}
-	}()
-	enc := json.NewEncoder(buf)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		// Only the API's own types are encoded: a failure is a bug, or a
@@ -52,8 +45,6 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	w.WriteHeader(status)
 	w.Write(buf.Bytes()) //nolint:errcheck // the client has gone; nothing to tell it
 }
-
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // decode reads the request body into dst, a pointer to a struct with json
 // tags. The body must be one JSON object, in valid UTF-8, of at most
@@ -162,6 +153,12 @@ func checkNames(data []byte) error {
 // that is not half of a pair (\ud800 alone), or -1. Backslashes occur only
 // inside strings, so no string needs to be found first.
 func loneSurrogate(data []byte) int {
+	// unit reads the four hexadecimal digits of a \u escape at i, which
+	// valid JSON has.
+	unit := func(i int) uint64 {
+		u, _ := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return u
+	}
 	for i := 0; i < len(data); i++ {
 		if data[i] != '\\' {
 			continue
@@ -170,15 +167,14 @@ func loneSurrogate(data []byte) int {
 			i++ // an escape of one character, such as \\ or \"
 			continue
 		}
-		r := hex4(data[i+2 : i+6])
-		switch {
-		case r >= 0xDC00 && r <= 0xDFFF:
+		switch u := unit(i); {
+		case u >= 0xDC00 && u <= 0xDFFF:
 			return i
-		case r >= 0xD800 && r <= 0xDBFF:
+		case u >= 0xD800 && u <= 0xDBFF:
 			if i+12 > len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
 				return i
 			}
-			if low := hex4(data[i+8 : i+12]); low < 0xDC00 || low > 0xDFFF {
+			if low := unit(i + 6); low < 0xDC00 || low > 0xDFFF {
 				return i
 			}
 			i += 6
@@ -186,23 +182,6 @@ func loneSurrogate(data []byte) int {
 		i += 5
 	}
 	return -1
-}
-
-// hex4 reads four hexadecimal digits, which valid JSON has after \u.
-func hex4(b []byte) rune {
-	var r rune
-	for _, c := range b {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		}
-	}
-	return r
 }
 
 // describeJSONError says what is wrong with a request body in terms of the

@@ -478,11 +478,17 @@ func CheckWindow(w Window) error {
 // answer stays within 4 MiB.
 const MaxPageBytes = 2 << 20
 
-// textBytes is the text of msgs as MaxPageBytes counts it.
-func textBytes(msgs []Message) int {
-	n := 0
+// shown returns how many of msgs, read with MaxPageBytes as the store's
+// bound on their text (it reads at most one message past it), a page
+// shows: no more than limit, and not the one past the bound unless it is
+// the only one. What is not shown is where the page continues.
+func shown(msgs []Message, limit int) int {
+	n, text := min(len(msgs), limit), 0
 	for i := range msgs {
-		n += len(msgs[i].Body) + len(msgs[i].HTML)
+		text += len(msgs[i].Body) + len(msgs[i].HTML)
+	}
+	if n > 1 && n == len(msgs) && text > MaxPageBytes {
+		n--
 	}
 	return n
 }
@@ -494,15 +500,12 @@ func (s *Service) window(ctx context.Context, b *Board, w Window) (*Page, error)
 	if err != nil {
 		return nil, err
 	}
-	// The store read one message past the bound, if any, last: the
-	// highest number of a window from a number, the lowest of one read
-	// down from its end.
-	if len(msgs) > 1 && textBytes(msgs) > w.Bytes {
-		if w.From > 0 {
-			msgs = msgs[:len(msgs)-1]
-		} else {
-			msgs = msgs[1:]
-		}
+	// A window from a number is read upward, the others down from their
+	// end: what is not shown is its highest message, or their lowest.
+	if n := shown(msgs, w.Limit); w.From > 0 {
+		msgs = msgs[:n]
+	} else {
+		msgs = msgs[len(msgs)-n:]
 	}
 	p := &Page{Board: b, Messages: msgs}
 	if len(msgs) > 0 {
@@ -549,14 +552,10 @@ func (s *Service) RepliesOn(ctx context.Context, b *Board, n, from int64, limit 
 	if err != nil {
 		return nil, 0, err
 	}
-	keep := min(len(msgs), limit)
-	if keep > 1 && keep == len(msgs) && textBytes(msgs) > MaxPageBytes {
-		keep--
-	}
 	var next int64
-	if keep < len(msgs) {
-		next = msgs[keep].Number
-		msgs = msgs[:keep]
+	if n := shown(msgs, limit); n < len(msgs) {
+		next = msgs[n].Number
+		msgs = msgs[:n]
 	}
 	for i := range msgs {
 		redact(&msgs[i])

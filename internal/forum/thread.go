@@ -102,11 +102,8 @@ func (s *Service) threadFrom(ctx context.Context, boardID, root int64, limit int
 	if err != nil {
 		return nil, false, err
 	}
-	keep := min(len(msgs), limit)
-	if keep > 1 && keep == len(msgs) && textBytes(msgs) > MaxPageBytes {
-		keep--
-	}
-	return msgs[:keep], keep == len(msgs), nil
+	n := shown(msgs, limit)
+	return msgs[:n], n == len(msgs), nil
 }
 
 func contains(msgs []Message, n int64) bool {

@@ -115,8 +115,8 @@ func cleanLine(field, s string, max int, posting bool) (string, error) {
 		return "", fieldError(CodeInvalid, field, "%s must be at most %d characters", field, max)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "", fieldError(CodeInvalid, field, "%s must not contain control characters", field)
-	case posting && strings.IndexFunc(s, bidiControl) >= 0:
-		return "", fieldError(CodeInvalid, field, "%s must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)", field)
+	case posting && hasBidiControl(s):
+		return "", bidiError(field)
 	case posting && strings.IndexFunc(s, visible) < 0:
 		return "", fieldError(CodeInvalid, field, "%s must hold a visible character", field)
 	}
@@ -134,13 +134,19 @@ func visible(r rune) bool {
 		!unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) && r != '\u2800'
 }
 
-// bidiControl reports whether r is one of the embeddings, overrides and
-// isolates of the bidirectional algorithm, whose effect runs on past the
-// text they are in ("Trojan Source"). The marks LRM, RLM and ALM, which
-// right-to-left writers use and which reorder nothing beyond themselves,
-// are not.
-func bidiControl(r rune) bool {
-	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
+// hasBidiControl reports whether s holds one of the embeddings, overrides
+// and isolates of the bidirectional algorithm, whose effect runs on past
+// the text they are in ("Trojan Source"). The marks LRM, RLM and ALM,
+// which right-to-left writers use and which reorder nothing beyond
+// themselves, are not.
+func hasBidiControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
+	}) >= 0
+}
+
+func bidiError(field string) error {
+	return fieldError(CodeInvalid, field, "%s must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)", field)
 }
 
 // cleanText normalises a multi-line text (line endings to \n) and rejects
@@ -171,8 +177,8 @@ func description(desc string, posting bool) (string, error) {
 	if utf8.RuneCountInString(desc) > MaxDescription {
 		return "", fieldError(CodeInvalid, "description", "description must be at most %d characters", MaxDescription)
 	}
-	if posting && strings.IndexFunc(desc, bidiControl) >= 0 {
-		return "", fieldError(CodeInvalid, "description", "description must not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069)")
+	if posting && hasBidiControl(desc) {
+		return "", bidiError("description")
 	}
 	return desc, nil
 }

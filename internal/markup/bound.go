@@ -82,7 +82,9 @@ func bound(src string) string {
 // containers reads the container markers that begin line — '>' and list
 // markers, with the spaces around them — and returns where its content
 // begins, and the offset of the marker past maxNesting (-1 when there is
-// none, or when escape is false). A thematic break ("* * *") is content.
+// none, or when escape is false). It reads no marker past that one, so a
+// line costs what its first markers do. A thematic break ("* * *") is
+// content.
 func containers(line string, escape bool) (content, nested int) {
 	depth, i := 0, 0
 	for {
@@ -110,8 +112,11 @@ func containers(line string, escape bool) (content, nested int) {
 		default:
 			return i, -1
 		}
-		if depth++; depth > maxNesting && escape {
-			return marker, marker
+		if depth++; depth > maxNesting {
+			if escape {
+				return marker, marker
+			}
+			return marker, -1 // in fenced code: read no further
 		}
 	}
 }

@@ -42,9 +42,11 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusOK, view.SearchPage(s.page(r, title, scope), v))
 	}
 	res, err := s.svc.Search(r.Context(), forum.SearchRequest{Query: query, Sort: forum.SearchSort(form.Sort), Cursor: cursor})
-	// A query the forum cannot run, or not now, is shown with the form,
-	// so that the reader can mend or narrow it.
-	if code, status := httperr.Status(err); code == forum.CodeInvalid || code == forum.CodeUnavailable {
+	// A query the forum cannot run, or stopped (no cause: its own
+	// refusal, not a failing database), is shown with the form, so that
+	// the reader can mend or narrow it.
+	code, status := httperr.Status(err)
+	if code == forum.CodeInvalid || code == forum.CodeUnavailable && forum.ErrorCause(err) == nil {
 		httperr.SetRetryAfter(w, err)
 		v.Error = forum.ErrorMessage(err)
 		return s.render(w, r, status, view.SearchPage(s.page(r, title, scope), v))
