@@ -355,7 +355,7 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 		Terms:     search.Text(body),
 		ReplyTo:   in.ReplyTo,
 	}
-	if err := s.store.CreateMessage(ctx, m); err != nil {
+	if err := s.store.InTx(ctx, func(tx Tx) error { tx.CreateMessage(m); return nil }); err != nil {
 		return nil, err
 	}
 	if s.broadcaster == nil {
@@ -580,7 +580,8 @@ func (s *Service) Remove(ctx context.Context, actor *User, slug string, n int64)
 		}
 		how = RemovedByModerator
 	}
-	return s.store.RemoveMessage(ctx, m.BoardID, n, how, s.now())
+	at := s.now()
+	return s.store.InTx(ctx, func(tx Tx) error { tx.RemoveMessage(m.BoardID, n, how, at); return nil })
 }
 
 // redact drops the text of a removed message: the store keeps it (for

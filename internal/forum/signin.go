@@ -106,7 +106,7 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
 	defer func() { <-s.hashing }()
 	now := s.now()
 	var wait time.Duration
-	if err := s.store.Throttle(ctx, now, keys, func(full []time.Time) bool {
+	if err := s.throttle(ctx, now, keys, func(full []time.Time) bool {
 		wait = ratelimit.Wait(now, limits, full)
 		return false
 	}); err != nil {
@@ -135,13 +135,19 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (*User, error) {
 	if ok && hash != s.dummyHash {
 		return u, nil
 	}
-	if err := s.store.Throttle(ctx, now, keys, func(full []time.Time) bool {
+	if err := s.throttle(ctx, now, keys, func(full []time.Time) bool {
 		ratelimit.Charge(now, limits, full)
 		return true
 	}); err != nil {
 		return nil, fmt.Errorf("count the failed sign-in: %w", err)
 	}
 	return nil, errSignIn
+}
+
+// throttle runs decide on the sign-in buckets in a write transaction of
+// its own (Tx.Throttle), which group commit may share with posts.
+func (s *Service) throttle(ctx context.Context, now time.Time, keys []string, decide func([]time.Time) bool) error {
+	return s.store.InTx(ctx, func(tx Tx) error { tx.Throttle(now, keys, decide); return nil })
 }
 
 // DeviceLifetime is how long a browser stays trusted after a sign-in.

@@ -7,6 +7,8 @@ package groupcommit
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"parley/internal/forum"
@@ -131,4 +133,16 @@ fill:
 		req.done <- errs[i]
 	}
 	return true
+}
+
+// Guard calls fn(arg), turning a panic into fn's error: a commit function
+// runs its callers' code on the committing goroutine, where one caller's
+// bug must fail that caller's item, not every caller and the process.
+func Guard[A any](fn func(A) error, arg A) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a batched write: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(arg)
 }

@@ -1,16 +1,13 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"parley/internal/forum"
 )
@@ -155,147 +152,4 @@ func (s *Store) queryMessages(ctx context.Context, bytes int, query string, args
 		return nil, translate(fmt.Errorf("read messages: %w", err), "")
 	}
 	return msgs, nil
-}
-
-func (s *Store) RemoveMessage(ctx context.Context, boardID, number int64, how forum.Removal, at time.Time) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// The board's row first, as posting takes it (post_messages) before
-		// the row of the message it answers: a reply to this message made
-		// at the same moment waits, rather than deadlocks. Two removals
-		// take turns; the second finds the message removed.
-		if _, err := tx.Exec(ctx, `SELECT FROM boards WHERE id = $1 FOR UPDATE`, boardID); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE messages SET removed = $3, removed_at = $4
-			WHERE board_id = $1 AND number = $2 AND removed = ''`, boardID, number, how, at)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 1 {
-			// A removed message is found by no search from now on.
-			if _, err := tx.Exec(ctx, `DELETE FROM message_search
-				WHERE message_id = (SELECT id FROM messages WHERE board_id = $1 AND number = $2)`, boardID, number); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $2) WHERE id = $1`,
-				boardID, at)
-			return err
-		}
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE board_id = $1 AND number = $2)`,
-			boardID, number).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
-			return forum.Errorf(forum.CodeNotFound, "no message %d", number)
-		}
-		return forum.Errorf(forum.CodeConflict, "message %d is removed already", number)
-	})
-	if forum.ErrorCode(err) != forum.CodeInternal {
-		return err
-	}
-	return translate(fmt.Errorf("remove message %d: %w", number, err), "")
-}
-
-// CreateMessage hands the message to the committer and waits for the commit
-// that makes it durable. Posts that arrive while a batch commits are
-// committed together by the next one.
-func (s *Store) CreateMessage(ctx context.Context, m *forum.Message) error {
-	return s.posts.Do(ctx, m)
-}
-
-// commitBatch stores a batch with one call of post_messages
-// (migrations/004_search.sql), its own transaction: one round trip
-// and one commit for them all. The batch goes in board order, the order in
-// which every process locks boards. The answer comes only after the commit
-// (pgx reads up to PostgreSQL's ReadyForQuery), so an acknowledged post is
-// durable.
-func (s *Store) commitBatch(batch []*forum.Message) []error {
-	// Not a caller's context, and no deadline: a batch serves many, and
-	// once sent it may commit whatever the client does, so its answer is
-	// awaited. The function bounds its own waits (lock_timeout) and rolls
-	// back when one ends.
-	ctx := context.Background()
-	order := make([]int, len(batch))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(batch[a].BoardID, batch[b].BoardID) })
-	var (
-		boards, authors = make([]int64, len(batch)), make([]int64, len(batch))
-		times           = make([]time.Time, len(batch))
-		bodies, htmls   = make([]string, len(batch)), make([]string, len(batch))
-		terms           = make([]string, len(batch))
-		replyTo         = make([]*int64, len(batch))
-	)
-	for k, i := range order {
-		m := batch[i]
-		boards[k], authors[k], times[k], bodies[k], htmls[k] = m.BoardID, m.AuthorID, m.CreatedAt, m.Body, m.HTML
-		if v := tsvector(m.Terms); v.Valid {
-			terms[k] = v.String()
-		}
-		if m.ReplyTo != 0 {
-			replyTo[k] = &m.ReplyTo
-		}
-	}
-	errs := make([]error, len(batch))
-	rows, err := s.pool.Query(ctx, `SELECT message_id, message_number, reply_author, refused
-		FROM post_messages($1, $2, $3, $4, $5, $6, $7, $8)`, boards, authors, times, bodies, htmls, replyTo, terms, s.channel)
-	if err == nil {
-		k := 0
-		var id, number *int64
-		var replyAuthor, refused *string
-		_, err = pgx.ForEachRow(rows, []any{&id, &number, &replyAuthor, &refused}, func() error {
-			if k >= len(order) {
-				return fmt.Errorf("post_messages answered more rows than the %d posts", len(order))
-			}
-			m := batch[order[k]]
-			switch {
-			case refused != nil:
-				errs[order[k]] = refusal(*refused, m)
-			default:
-				m.ID, m.Number = *id, *number
-				if replyAuthor != nil {
-					m.ReplyToAuthor = *replyAuthor
-				}
-			}
-			k++
-			return nil
-		})
-		if err == nil && k != len(order) {
-			err = fmt.Errorf("post_messages answered %d rows for %d posts", k, len(order))
-		}
-	}
-	if err != nil {
-		err = postFailure(len(batch), err)
-		for i := range errs {
-			errs[i] = err
-		}
-	}
-	return errs
-}
-
-// postFailure is the error of a batch that failed as a whole. When the
-// connection failed after the request was sent, the batch may have
-// committed: the answer says so rather than claim it did not.
-func postFailure(n int, err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) || pgconn.SafeToRetry(err) {
-		return translate(fmt.Errorf("post %d messages: %w", n, err), "")
-	}
-	return forum.WrapError(forum.CodeUnavailable, fmt.Errorf("post %d messages: %w", n, err),
-		"the database stopped answering; the message may have been stored: look at the board before posting it again")
-}
-
-// refusal is the error of a post that post_messages refused.
-func refusal(why string, m *forum.Message) error {
-	switch why {
-	case "board":
-		return forum.Errorf(forum.CodeNotFound, "no board %d", m.BoardID)
-	case "author":
-		return forum.Errorf(forum.CodeInvalid, "no member %d", m.AuthorID)
-	case "reply_to":
-		return forum.Errorf(forum.CodeInvalid, "reply_to: this board has no message %d", m.ReplyTo)
-	}
-	return fmt.Errorf("post_messages refused message for an unknown reason %q", why)
 }

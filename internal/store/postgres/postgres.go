@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -33,8 +34,8 @@ type Options struct {
 	// connection that listens for other processes' posts. Default
 	// slog.Default().
 	Log *slog.Logger
-	// MaxBatch is the most posts committed in one transaction (group
-	// commit); 1 commits every post alone. Default
+	// MaxBatch is the most calls of InTx committed in one transaction
+	// (group commit); 1 commits each alone. Default
 	// groupcommit.DefaultMaxBatch.
 	MaxBatch int
 }
@@ -48,8 +49,12 @@ type Store struct {
 	// schema, since NOTIFY is database-wide and two forums may share a
 	// database in two schemas.
 	channel string
-	// posts commits concurrent posts together.
-	posts *groupcommit.Committer[*forum.Message]
+	// lockKey names the schema's writer lock; beginBatch begins a batch's
+	// transaction and takes it (see commitBatch).
+	lockKey    int64
+	beginBatch string
+	// writes commits concurrent calls of InTx together.
+	writes *groupcommit.Committer[func(forum.Tx) error]
 }
 
 var (
@@ -84,7 +89,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.posts = groupcommit.New(opt.MaxBatch, s.commitBatch)
+	s.writes = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -109,13 +114,17 @@ func (s *Store) start(ctx context.Context) error {
 		sum := sha256.Sum256([]byte(schema))
 		s.channel = "parley." + hex.EncodeToString(sum[:16])
 	}
+	h := fnv.New64a()
+	h.Write([]byte(s.channel))
+	s.lockKey = int64(h.Sum64())
+	s.beginBatch = fmt.Sprintf("BEGIN; SELECT set_config('lock_timeout', '30s', true); SELECT pg_advisory_xact_lock(%d)", s.lockKey)
 	return s.indexBacklog(ctx)
 }
 
-// Close commits the posts already waiting, then closes every connection of
-// the pool, waiting for those in use.
+// Close commits the writes already waiting, then closes every connection
+// of the pool, waiting for those in use.
 func (s *Store) Close() error {
-	s.posts.Close()
+	s.writes.Close()
 	s.pool.Close()
 	return nil
 }

@@ -21,9 +21,9 @@ import (
 
 // Options tune the store; the zero value is right for serving.
 type Options struct {
-	// MaxBatch is the most posts committed in one transaction (group
-	// commit). 1 commits every post alone, for measuring what sharing
-	// commits gains. Default groupcommit.DefaultMaxBatch.
+	// MaxBatch is the most calls of InTx (posts, removals, sign-in
+	// limits) committed in one transaction (group commit). 1 commits each
+	// alone, for measuring what sharing commits gains. Default groupcommit.DefaultMaxBatch.
 	MaxBatch int
 	// Readers is the size of the reading pool. Default: 2 × GOMAXPROCS, at
 	// least 4.
@@ -36,8 +36,8 @@ type Store struct {
 	reader *sql.DB
 	stmt   *statements
 
-	// posts commits concurrent posts together on the writer.
-	posts *groupcommit.Committer[*forum.Message]
+	// writes commits concurrent calls of InTx together on the writer.
+	writes *groupcommit.Committer[func(forum.Tx) error]
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -104,7 +104,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s.posts = groupcommit.New(opt.MaxBatch, s.commitBatch)
+	s.writes = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -112,10 +112,10 @@ func dsn(path string, params url.Values) string {
 	return (&url.URL{Scheme: "file", Opaque: url.PathEscape(path), RawQuery: params.Encode()}).String()
 }
 
-// Close commits the posts already waiting, then closes the database.
+// Close commits the writes already waiting, then closes the database.
 func (s *Store) Close() error {
-	if s.posts != nil { // nil when Open failed before it began
-		s.posts.Close()
+	if s.writes != nil { // nil when Open failed before it began
+		s.writes.Close()
 	}
 	return errors.Join(s.stmt.close(), s.reader.Close(), s.writer.Close())
 }

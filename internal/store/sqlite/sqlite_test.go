@@ -64,7 +64,7 @@ func TestCloseWhilePosting(t *testing.T) {
 	for range 64 {
 		go func() {
 			m := &forum.Message{BoardID: b.ID, AuthorID: u.ID, CreatedAt: storetest.Tick(), Body: "x", HTML: "x"}
-			err := st.CreateMessage(t.Context(), m)
+			err := storetest.CreateMessage(t.Context(), st, m)
 			results <- result{m.Number, err}
 		}()
 	}

@@ -37,7 +37,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 		defer stopWatching()
 		got := postConcurrently(t, posters, per, func(g, i int) (*forum.Message, error) {
 			m := newMessage(b, authors[g%len(authors)], fmt.Sprintf("poster %d post %d", g, i), 0)
-			return m, st.CreateMessage(t.Context(), m)
+			return m, CreateMessage(t.Context(), st, m)
 		})
 		stopWatching()
 
@@ -57,7 +57,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 		got := postConcurrently(t, posters, per, func(g, i int) (*forum.Message, error) {
 			b := boards[(g+i)%2]
 			m := newMessage(b, authors[g%len(authors)], fmt.Sprintf("poster %d post %d", g, i), 0)
-			return m, st.CreateMessage(t.Context(), m)
+			return m, CreateMessage(t.Context(), st, m)
 		})
 		for _, b := range boards {
 			var mine []numbered
@@ -85,7 +85,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 		got := postConcurrently(t, posters, per, func(g, i int) (*forum.Message, error) {
 			parent := int64((g+i)%parents + 1)
 			m := newMessage(b, authors[g%len(authors)], fmt.Sprintf("poster %d post %d", g, i), parent)
-			err := st.CreateMessage(t.Context(), m)
+			err := CreateMessage(t.Context(), st, m)
 			if err == nil && m.ReplyToAuthor != authors[1].Name {
 				err = fmt.Errorf("reply to %d: ReplyToAuthor %q, want %q", parent, m.ReplyToAuthor, authors[1].Name)
 			}
@@ -152,7 +152,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) forum.Store) {
 					if refuse && (g+i)%8 == 4 {
 						m.ReplyTo, m.AuthorID = 1, 1<<40
 					}
-					err := st.CreateMessage(t.Context(), m)
+					err := CreateMessage(t.Context(), st, m)
 					switch {
 					case refuse && forum.ErrorCode(err) != forum.CodeInvalid:
 						t.Errorf("poster %d post %d: reply to nothing or by nobody: %v, want code invalid", g, i, err)

@@ -97,7 +97,7 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		// 4 is the next number of a; 5 and 10 exist only in b.
 		for _, replyTo := range []int64{4, 5, 10, 11, 1 << 40} {
 			m := newMessage(a, alice, "reply to nothing", replyTo)
-			WantCode(t, st.CreateMessage(t.Context(), m), forum.CodeInvalid)
+			WantCode(t, CreateMessage(t.Context(), st, m), forum.CodeInvalid)
 		}
 		wantBoard(t, mustBoard(t, st, "a"), before)
 		for n := int64(1); n <= 10; n++ {
@@ -121,7 +121,7 @@ func testMessages(t *testing.T, open func(t *testing.T) forum.Store) {
 		b := MustCreateBoard(t, st, alice, "b")
 		missing := &forum.Board{ID: b.ID + 1000, Slug: "missing"}
 		m := newMessage(missing, alice, "to nowhere", 0)
-		WantCode(t, st.CreateMessage(t.Context(), m), forum.CodeNotFound)
+		WantCode(t, CreateMessage(t.Context(), st, m), forum.CodeNotFound)
 		if m := MustPost(t, st, b, alice, "here", 0); m.Number != 1 {
 			t.Fatalf("first post to b got number %d, want 1", m.Number)
 		}
@@ -347,10 +347,10 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		boardBefore := mustBoard(t, st, "b")
 
 		byAuthor, byModerator := Tick(), Tick()
-		if err := st.RemoveMessage(t.Context(), b.ID, 2, forum.RemovedByAuthor, byAuthor); err != nil {
+		if err := RemoveMessage(t.Context(), st, b.ID, 2, forum.RemovedByAuthor, byAuthor); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.RemoveMessage(t.Context(), b.ID, 3, forum.RemovedByModerator, byModerator); err != nil {
+		if err := RemoveMessage(t.Context(), st, b.ID, 3, forum.RemovedByModerator, byModerator); err != nil {
 			t.Fatal(err)
 		}
 		// The store keeps the text (the Service hides it), the number and
@@ -391,11 +391,11 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		b := MustCreateBoard(t, st, alice, "b")
 		m := MustPost(t, st, b, alice, "one", 0)
 		first := Tick()
-		if err := st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, first); err != nil {
+		if err := RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, first); err != nil {
 			t.Fatal(err)
 		}
-		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
-		WantCode(t, st.RemoveMessage(t.Context(), b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
+		WantCode(t, RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
+		WantCode(t, RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
 		// The first removal stands, and the refused ones changed nothing.
 		m.Removed, m.RemovedAt = forum.RemovedByAuthor, first
 		wantMessage(t, mustMessage(t, st, b, 1), m)
@@ -410,7 +410,7 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		b, cases := missingMessages(t, st, alice, MustCreateBoard(t, st, alice, "a"))
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				err := st.RemoveMessage(t.Context(), tc.boardID, tc.number, forum.RemovedByModerator, Tick())
+				err := RemoveMessage(t.Context(), st, tc.boardID, tc.number, forum.RemovedByModerator, Tick())
 				WantCode(t, err, forum.CodeNotFound)
 			})
 		}

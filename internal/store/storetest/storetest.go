@@ -24,6 +24,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"reflect"
@@ -118,7 +119,7 @@ func MustCreateBoard(tb testing.TB, st forum.Store, creator *forum.User, slug st
 func MustPost(tb testing.TB, st forum.Store, board *forum.Board, author *forum.User, body string, replyTo int64) *forum.Message {
 	tb.Helper()
 	m := newMessage(board, author, body, replyTo)
-	if err := st.CreateMessage(tb.Context(), m); err != nil {
+	if err := CreateMessage(tb.Context(), st, m); err != nil {
 		tb.Fatalf("CreateMessage(%s, reply to %d): %v", board.Slug, replyTo, err)
 	}
 	return m
@@ -290,4 +291,19 @@ func fmtNumbers(ns []int64) string {
 		i = j + 1
 	}
 	return s + "]"
+}
+
+// CreateMessage stores m in a transaction of its own, as posting does.
+func CreateMessage(ctx context.Context, st forum.Store, m *forum.Message) error {
+	return st.InTx(ctx, func(tx forum.Tx) error { tx.CreateMessage(m); return nil })
+}
+
+// RemoveMessage removes a message in a transaction of its own.
+func RemoveMessage(ctx context.Context, st forum.Store, boardID, number int64, how forum.Removal, at time.Time) error {
+	return st.InTx(ctx, func(tx forum.Tx) error { tx.RemoveMessage(boardID, number, how, at); return nil })
+}
+
+// Throttle runs decide on the buckets in a transaction of its own.
+func Throttle(ctx context.Context, st forum.Store, now time.Time, keys []string, decide func([]time.Time) bool) error {
+	return st.InTx(ctx, func(tx forum.Tx) error { tx.Throttle(now, keys, decide); return nil })
 }

@@ -139,59 +139,6 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 	return nil
 }
 
-// Throttle locks the keys (advisory locks, taken in one order so that two
-// attempts never wait for each other's) for the transaction, so that an
-// attempt counted through another process is never read before it is
-// stored. Buckets that are full again are deleted afterwards, apart, a few
-// at a time, skipping any row another attempt holds.
-func (s *Store) Throttle(ctx context.Context, now time.Time, keys []string, decide func([]time.Time) bool) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(h)
-			FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS locks`, keys); err != nil {
-			return fmt.Errorf("lock buckets: %w", err)
-		}
-		rows, err := tx.Query(ctx, `SELECT key, full_at FROM throttles WHERE key = ANY($1) AND full_at > $2`, keys, now)
-		if err != nil {
-			return fmt.Errorf("read buckets: %w", err)
-		}
-		stored := make(map[string]time.Time, len(keys))
-		var key string
-		var full time.Time
-		if _, err := pgx.ForEachRow(rows, []any{&key, &full}, func() error {
-			stored[key] = utc(full)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("read buckets: %w", err)
-		}
-		times := make([]time.Time, len(keys))
-		for i, k := range keys {
-			times[i] = stored[k]
-		}
-		if !decide(times) {
-			return nil
-		}
-		// One row per key: a key given twice keeps its last time.
-		for i, k := range keys {
-			stored[k] = times[i]
-		}
-		ks, ts := make([]string, 0, len(stored)), make([]time.Time, 0, len(stored))
-		for k, t := range stored {
-			ks, ts = append(ks, k), append(ts, t)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO throttles (key, full_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])
-			ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, ks, ts)
-		return err
-	})
-	if err != nil {
-		return translate(err, "")
-	}
-	if _, err := s.pool.Exec(ctx, `DELETE FROM throttles WHERE key IN (
-		SELECT key FROM throttles WHERE full_at <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)`, now); err != nil {
-		return translate(fmt.Errorf("forget full buckets: %w", err), "")
-	}
-	return nil
-}
-
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
 	return translate(pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
@@ -208,4 +155,20 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 		}
 		return nil
 	}), "")
+}
+
+// Secret inserts and then reads: an insert that meets another process's,
+// not yet committed, waits for it, and the read then sees that one.
+func (s *Store) Secret(ctx context.Context, name string, value []byte) ([]byte, error) {
+	var stored []byte
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&stored)
+	})
+	if err != nil {
+		return nil, translate(fmt.Errorf("secret %s: %w", name, err), "")
+	}
+	return stored, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"parley/internal/forum"
 )
@@ -132,4 +133,51 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 		}
 		return nil
 	})
+}
+
+// CreateSession deletes the expired sessions in the transaction that adds
+// the new one: sign-ins are what fill the table, so they empty it too, and
+// the expiry index makes that a range delete of the few just ended.
+func (s *Store) CreateSession(ctx context.Context, sess *forum.Session) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err), "")
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, micro(sess.CreatedAt)); err != nil {
+		return translate(fmt.Errorf("delete expired sessions: %w", err), "")
+	}
+	err = tx.QueryRowContext(ctx,
+		`INSERT INTO sessions (user_id, hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		sess.UserID, sess.Hash, micro(sess.CreatedAt), micro(sess.ExpiresAt)).Scan(&sess.ID)
+	if err != nil {
+		return translate(fmt.Errorf("create session: %w", err), "the session exists")
+	}
+	return translate(tx.Commit(), "")
+}
+
+func (s *Store) UserBySession(ctx context.Context, hash []byte, now time.Time) (*forum.User, error) {
+	u, err := scanUser(s.stmt.userBySession.QueryRowContext(ctx, hash, micro(now)))
+	if err != nil {
+		return nil, notFound(err, "no such session")
+	}
+	return u, nil
+}
+
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := s.writer.ExecContext(ctx, `DELETE FROM sessions WHERE hash = ?`, hash); err != nil {
+		return translate(fmt.Errorf("delete session: %w", err), "")
+	}
+	return nil
+}
+
+func (s *Store) Secret(ctx context.Context, name string, value []byte) ([]byte, error) {
+	var stored []byte
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
+			return fmt.Errorf("store secret %s: %w", name, err)
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&stored)
+	})
+	return stored, err
 }
