@@ -41,27 +41,37 @@ import (
 // for one subtest; the suite closes nothing (open should register cleanup
 // with t.Cleanup).
 func Run(t *testing.T, open func(t *testing.T) forum.Store) {
-	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
-	t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
-	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
-	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
-	t.Run("Throttle", func(t *testing.T) { testThrottle(t, open) })
-	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
+	// By aggregate, as forum.Store is drawn.
+	t.Run("Accounts", func(t *testing.T) {
+		t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+		t.Run("Tokens", func(t *testing.T) { testTokens(t, open) })
+		t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
+		t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
+		t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
+		t.Run("MessageCount", func(t *testing.T) { testMessageCount(t, open) })
+	})
 	t.Run("Boards", func(t *testing.T) { testBoards(t, open) })
-	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
-	t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
-	t.Run("Replies", func(t *testing.T) { testReplies(t, open) })
-	t.Run("TextBound", func(t *testing.T) { testTextBound(t, open) })
-	t.Run("RemoveMessage", func(t *testing.T) { testRemoveMessage(t, open) })
-	t.Run("Ordering", func(t *testing.T) { testOrdering(t, open) })
-	t.Run("MessageCount", func(t *testing.T) { testMessageCount(t, open) })
-	t.Run("MessagesByAuthor", func(t *testing.T) { testMessagesByAuthor(t, open) })
-	t.Run("ThreadRoot", func(t *testing.T) { testThreadRoot(t, open) })
-	t.Run("Thread", func(t *testing.T) { testThread(t, open) })
+	t.Run("Messages", func(t *testing.T) {
+		t.Run("Post", func(t *testing.T) { testMessages(t, open) })
+		t.Run("Windows", func(t *testing.T) { testWindows(t, open) })
+		t.Run("Replies", func(t *testing.T) { testReplies(t, open) })
+		t.Run("TextBound", func(t *testing.T) { testTextBound(t, open) })
+		t.Run("RemoveMessage", func(t *testing.T) { testRemoveMessage(t, open) })
+		t.Run("Ordering", func(t *testing.T) { testOrdering(t, open) })
+		t.Run("MessagesByAuthor", func(t *testing.T) { testMessagesByAuthor(t, open) })
+		t.Run("ThreadRoot", func(t *testing.T) { testThreadRoot(t, open) })
+		t.Run("Thread", func(t *testing.T) { testThread(t, open) })
+	})
+	t.Run("Search", func(t *testing.T) {
+		t.Run("Find", func(t *testing.T) { testSearch(t, open) })
+		t.Run("Timeout", func(t *testing.T) { testSearchTimeout(t, open) })
+	})
+	t.Run("Tx", func(t *testing.T) {
+		t.Run("AllOrNone", func(t *testing.T) { testAllOrNone(t, open) })
+		t.Run("Throttle", func(t *testing.T) { testThrottle(t, open) })
+		t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	})
 	t.Run("Load", func(t *testing.T) { testLoad(t, open) })
-	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
-	t.Run("SearchTimeout", func(t *testing.T) { testSearchTimeout(t, open) })
-	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Service", func(t *testing.T) { testService(t, open) })
 }
 
