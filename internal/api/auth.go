@@ -20,6 +20,17 @@ func (s *server) authed(h func(w http.ResponseWriter, r *http.Request, actor *fo
 	}
 }
 
+// viewer is who reads: the owner of the request's bearer token, nil for
+// none. A token that is not valid reads as none, since reading needs no
+// token.
+func (s *server) viewer(r *http.Request) *forum.User {
+	if len(r.Header.Values("Authorization")) == 0 {
+		return nil
+	}
+	u, _ := s.authenticate(r)
+	return u
+}
+
 // authenticate returns the owner of the request's bearer token.
 func (s *server) authenticate(r *http.Request) (*forum.User, error) {
 	values := r.Header.Values("Authorization")

@@ -52,7 +52,8 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	// Watch before reading the board, so that no message falls between.
-	b, watch, err := s.svc.Watch(r.Context(), slug)
+	viewer := s.viewer(r)
+	b, watch, err := s.svc.Watch(r.Context(), viewer, slug)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	if err := st.comment("board " + b.Slug); err != nil {
 		return nil
 	}
-	if err := s.catchUp(r, st, b, b.LastNumber); err != nil {
+	if err := s.catchUp(r, viewer, st, b, b.LastNumber); err != nil {
 		return nil
 	}
 
@@ -92,10 +93,10 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 				return nil // fell behind; the client reconnects and catches up
 			}
 			if m.Number == st.sent+1 {
-				err = st.send(m)
+				err = st.send(watch.Shown(m))
 			} else {
 				// Concurrent posts can arrive out of order: read the gap.
-				err = s.catchUp(r, st, b, m.Number)
+				err = s.catchUp(r, viewer, st, b, m.Number)
 			}
 			if err != nil {
 				return nil
@@ -104,11 +105,12 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// catchUp sends board b's messages after the last sent, up to through.
-func (s *server) catchUp(r *http.Request, st *stream, b *forum.Board, through int64) error {
+// catchUp sends board b's messages after the last sent, up to through, as
+// viewer may see them.
+func (s *server) catchUp(r *http.Request, viewer *forum.User, st *stream, b *forum.Board, through int64) error {
 	st.sent = max(st.sent, through-maxCatchUp)
 	for st.sent < through {
-		p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: st.sent + 1, Limit: catchUpWindow})
+		p, err := s.svc.MessagesOn(r.Context(), viewer, b, forum.Window{From: st.sent + 1, Limit: catchUpWindow})
 		if err != nil {
 			s.log.WarnContext(r.Context(), "api: events: catch up", "board", b.Slug, "err", err)
 			return err

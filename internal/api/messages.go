@@ -90,7 +90,7 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.Messages(r.Context(), r.PathValue("slug"), forum.Window{From: from, Before: before, Limit: limit})
+	p, err := s.svc.Messages(r.Context(), s.viewer(r), r.PathValue("slug"), forum.Window{From: from, Before: before, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *server) getMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.svc.Message(r.Context(), r.PathValue("slug"), n)
+	m, err := s.svc.Message(r.Context(), s.viewer(r), r.PathValue("slug"), n)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *server) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, next, err := s.svc.Replies(r.Context(), r.PathValue("slug"), n, from, limit)
+	msgs, next, err := s.svc.Replies(r.Context(), s.viewer(r), r.PathValue("slug"), n, from, limit)
 	if err != nil {
 		return err
 	}

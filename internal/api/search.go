@@ -45,7 +45,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	if req.Limit, err = params.Limit(q, forum.DefaultSearchLimit, forum.MaxSearchLimit); err != nil {
 		return err
 	}
-	res, err := s.svc.Search(r.Context(), req)
+	res, err := s.svc.Search(r.Context(), s.viewer(r), req)
 	if err != nil {
 		return err
 	}

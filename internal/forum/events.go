@@ -28,10 +28,19 @@ type Watch struct {
 	// fell too far behind.
 	C <-chan *Message
 
-	c     chan *Message
-	board int64
-	feed  *feed
-	once  sync.Once
+	c      chan *Message
+	board  int64
+	viewer *User
+	feed   *feed
+	once   sync.Once
+}
+
+// Shown returns a message received on C as the watch's viewer may see it:
+// a copy, since the message is shared.
+func (w *Watch) Shown(m *Message) *Message {
+	c := *m
+	seenBy(w.viewer, &c)
+	return &c
 }
 
 // Close ends the watch.
@@ -52,11 +61,11 @@ func (w *Watch) end() {
 	})
 }
 
-func (f *feed) watch(board int64) *Watch {
+func (f *feed) watch(board int64, viewer *User) *Watch {
 	// Pointers: a buffer of messages themselves was most of a stream's
 	// memory (64 × 300 bytes).
 	c := make(chan *Message, watchBuffer)
-	w := &Watch{C: c, c: c, board: board, feed: f}
+	w := &Watch{C: c, c: c, board: board, viewer: viewer, feed: f}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.watchers == nil {
@@ -113,16 +122,17 @@ func (f *feed) publish(m *Message) {
 	}
 }
 
-// Watch subscribes to the messages posted to a board from now on. The
+// Watch subscribes viewer (nil for nobody signed in) to the messages
+// posted to a board from now on, each to be seen through Watch.Shown. The
 // caller must Close the watch. Every message after the board's LastNumber
 // as returned is sent on the watch (or the watch ends); some at or before
 // it may be sent too.
-func (s *Service) Watch(ctx context.Context, slug string) (*Board, *Watch, error) {
+func (s *Service) Watch(ctx context.Context, viewer *User, slug string) (*Board, *Watch, error) {
 	b, err := s.Board(ctx, slug)
 	if err != nil {
 		return nil, nil, err
 	}
-	w := s.feed.watch(b.ID)
+	w := s.feed.watch(b.ID, viewer)
 	// Read the board again, now that the watch is on: a message committed
 	// in between is counted here, or sent on the watch, or both.
 	if b, err = s.Board(ctx, slug); err != nil {

@@ -42,7 +42,7 @@ func TestFollowUnreadMessage(t *testing.T) {
 		if _, err := svc.CreateBoard(ctx, admin, forum.NewBoard{Slug: slug, Title: slug}); err != nil {
 			t.Fatal(err)
 		}
-		b, w, err := svc.Watch(ctx, slug)
+		b, w, err := svc.Watch(ctx, nil, slug)
 		if err != nil {
 			t.Fatal(err)
 		}

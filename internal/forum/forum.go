@@ -22,9 +22,6 @@ func (r Role) Valid() bool {
 	return r == RoleMember || r == RoleModerator || r == RoleAdmin
 }
 
-// CanModerate reports whether r may remove other members' messages.
-func (r Role) CanModerate() bool { return r == RoleModerator || r == RoleAdmin }
-
 // User is a member of the forum.
 type User struct {
 	ID   int64

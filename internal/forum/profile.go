@@ -12,8 +12,9 @@ type Profile struct {
 
 // Profile returns a member's page: the member, found by name ignoring
 // case, and up to limit of their messages across every board, newest first,
-// those with an ID below before when before is positive.
-func (s *Service) Profile(ctx context.Context, name string, before int64, limit int) (*Profile, error) {
+// those with an ID below before when before is positive, as viewer may
+// see them.
+func (s *Service) Profile(ctx context.Context, viewer *User, name string, before int64, limit int) (*Profile, error) {
 	if limit < 1 || limit > MaxWindow {
 		return nil, Errorf(CodeInvalid, "limit must be between 1 and %d", MaxWindow)
 	}
@@ -36,7 +37,7 @@ func (s *Service) Profile(ctx context.Context, name string, before int64, limit 
 		p.Next = p.Messages[limit-1].ID // before is exclusive
 	}
 	for i := range p.Messages {
-		redact(&p.Messages[i])
+		seenBy(viewer, &p.Messages[i])
 	}
 	return p, nil
 }

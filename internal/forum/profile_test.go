@@ -48,7 +48,7 @@ func TestProfile(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		p, err := svc.Profile(ctx, "alice", 0, 3)
+		p, err := svc.Profile(ctx, nil, "alice", 0, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestProfile(t *testing.T) {
 				if pages > len(hers) {
 					t.Fatalf("limit %d: paging does not end", limit)
 				}
-				p, err := svc.Profile(ctx, "ALICE", before, limit)
+				p, err := svc.Profile(ctx, nil, "ALICE", before, limit)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -99,7 +99,7 @@ func TestProfile(t *testing.T) {
 	})
 
 	t.Run("NoMessages", func(t *testing.T) {
-		p, err := svc.Profile(ctx, "carol", 0, 10)
+		p, err := svc.Profile(ctx, nil, "carol", 0, 10)
 		if err != nil || p.User.Name != "carol" || p.User.MessageCount != 0 || len(p.Messages) != 0 || p.Next != 0 {
 			t.Fatalf("Profile(carol) = %+v, %v; want carol and nothing", p, err)
 		}
@@ -125,7 +125,7 @@ func TestProfile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := spy.lookups.Load()
-			_, err := svc.Profile(ctx, tc.who, tc.before, tc.limit)
+			_, err := svc.Profile(ctx, nil, tc.who, tc.before, tc.limit)
 			storetest.WantCode(t, err, tc.code)
 			if asked := spy.lookups.Load() > before; asked != tc.asks {
 				t.Errorf("store asked: %v, want %v", asked, tc.asks)

@@ -116,7 +116,9 @@ type SearchResultHit struct {
 // search waits for its turn (Config.Searches run at once) and is stopped
 // at Config.SearchTimeout, both CodeUnavailable: no reader's query can
 // keep the engines busy, nor a crowd of them the pages waiting.
-func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult, error) {
+//
+// Hits are as viewer (nil for nobody signed in) may see them.
+func (s *Service) Search(ctx context.Context, viewer *User, req SearchRequest) (*SearchResult, error) {
 	if req.Sort == "" {
 		req.Sort = SortNewest
 	}
@@ -183,6 +185,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResult,
 	terms := q.Terms()
 	res.Hits = make([]SearchResultHit, len(hits))
 	for i, h := range hits {
+		seenBy(viewer, &h)
 		res.Hits[i] = SearchResultHit{Message: h, Snippet: search.Snippet(h.Body, terms)}
 	}
 	return res, nil

@@ -36,11 +36,11 @@ func TestSearchBounds(t *testing.T) {
 	svc := newServiceOn(t, st, forum.Config{SearchTimeout: 200 * time.Millisecond, Searches: 1})
 	first := make(chan error, 1)
 	go func() {
-		_, err := svc.Search(t.Context(), forum.SearchRequest{Query: "costly"})
+		_, err := svc.Search(t.Context(), nil, forum.SearchRequest{Query: "costly"})
 		first <- err
 	}()
 	<-st.began
-	_, err := svc.Search(t.Context(), forum.SearchRequest{Query: "waiting"})
+	_, err := svc.Search(t.Context(), nil, forum.SearchRequest{Query: "waiting"})
 	if forum.ErrorCode(err) != forum.CodeUnavailable || !strings.Contains(forum.ErrorMessage(err), "busy with other searches") ||
 		forum.RetryAfter(err) <= 0 || forum.ErrorCause(err) != nil {
 		t.Errorf("a search waiting its turn past the timeout: %v (retry after %v), want unavailable, busy, a time to retry", err, forum.RetryAfter(err))
@@ -57,7 +57,7 @@ func TestSearchBounds(t *testing.T) {
 		t.Errorf("a search past the timeout: %v, want unavailable, stopped, narrow it", err)
 	}
 	// Its turn given back, the next search runs.
-	if _, err := svc.Search(t.Context(), forum.SearchRequest{Query: "next"}); forum.ErrorCode(err) != forum.CodeUnavailable {
+	if _, err := svc.Search(t.Context(), nil, forum.SearchRequest{Query: "next"}); forum.ErrorCode(err) != forum.CodeUnavailable {
 		t.Errorf("the next search: %v", err)
 	}
 	select {
@@ -69,7 +69,7 @@ func TestSearchBounds(t *testing.T) {
 	// A reader who leaves is no timeout.
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { <-st.began; cancel() }()
-	if _, err := svc.Search(ctx, forum.SearchRequest{Query: "left"}); forum.ErrorCode(err) != forum.CodeInternal {
+	if _, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "left"}); forum.ErrorCode(err) != forum.CodeInternal {
 		t.Errorf("a search whose reader left: %v, want the context's own error", err)
 	}
 }

@@ -387,7 +387,7 @@ func TestRemove(t *testing.T) {
 	}
 	storetest.WantCode(t, svc.Remove(ctx, mod, "b", 2), forum.CodeConflict)
 
-	p, err := svc.Messages(ctx, "b", forum.Window{From: 1, Limit: 10})
+	p, err := svc.Messages(ctx, nil, "b", forum.Window{From: 1, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +434,7 @@ func TestMessagesWindow(t *testing.T) {
 		{"ErrLimitTooLarge", forum.Window{Limit: forum.MaxWindow + 1}, 0, 0, 0, 0, forum.CodeInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := svc.Messages(ctx, "b", tc.w)
+			p, err := svc.Messages(ctx, nil, "b", tc.w)
 			storetest.WantCode(t, err, tc.code)
 			if err != nil {
 				return

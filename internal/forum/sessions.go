@@ -21,8 +21,8 @@ var errSessionEnded = Errorf(CodeUnauthorized, "your session has ended; sign in 
 // SignIn). It returns the secret for the cookie, returned once and stored
 // only hashed, and when the session expires.
 func (s *Service) StartSession(ctx context.Context, u *User) (secret string, expires time.Time, err error) {
-	if u == nil {
-		return "", time.Time{}, Errorf(CodeUnauthorized, "sign in to start a session")
+	if err := Can(u, StartSession, Target{}); err != nil {
+		return "", time.Time{}, err
 	}
 	secret = base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	now := s.now()

@@ -39,13 +39,13 @@ const maxThreadDepth = 10000
 // the first message of the thread down, breadth-first, at most MaxThread
 // messages. When the whole tree is larger and n falls outside the part
 // shown, the view starts at n's parent instead, so that the reader sees the
-// branch around n.
-func (s *Service) Thread(ctx context.Context, slug string, n int64) (*Thread, error) {
-	return s.thread(ctx, slug, n, MaxThread)
+// branch around n. Its messages are as viewer may see them.
+func (s *Service) Thread(ctx context.Context, viewer *User, slug string, n int64) (*Thread, error) {
+	return s.thread(ctx, viewer, slug, n, MaxThread)
 }
 
 // thread is Thread showing at most limit messages; tests set a small one.
-func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (*Thread, error) {
+func (s *Service) thread(ctx context.Context, viewer *User, slug string, n int64, limit int) (*Thread, error) {
 	b, err := s.Board(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) thread(ctx context.Context, slug string, n int64, limit int) (
 	if len(msgs) == 0 { // n was there a moment ago; messages are never deleted
 		return nil, Errorf(CodeNotFound, "board %s has no message %d", b.Slug, n)
 	}
-	root := buildTree(msgs)
+	root := buildTree(viewer, msgs)
 	// A chain longer than maxThreadDepth is shown from below its top.
 	if root.Message.ReplyTo != 0 {
 		complete = false
@@ -111,13 +111,13 @@ func contains(msgs []Message, n int64) bool {
 }
 
 // buildTree links msgs, breadth-first from the root as Store.Thread returns
-// them, into a tree; removed messages keep their place as tombstones, so
-// that their replies still hang from them.
-func buildTree(msgs []Message) *ThreadNode {
+// them, into a tree, each as viewer may see it; removed messages keep
+// their place as tombstones, so that their replies still hang from them.
+func buildTree(viewer *User, msgs []Message) *ThreadNode {
 	nodes := make(map[int64]*ThreadNode, len(msgs))
 	var root *ThreadNode
 	for _, m := range msgs {
-		redact(&m)
+		seenBy(viewer, &m)
 		node := &ThreadNode{Message: m}
 		if root == nil {
 			root = node

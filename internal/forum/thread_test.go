@@ -118,7 +118,7 @@ func TestThread(t *testing.T) {
 			var th *forum.Thread
 			var err error
 			if tc.limit == 0 {
-				th, err = svc.Thread(ctx, tc.slug, tc.n)
+				th, err = svc.Thread(ctx, nil, tc.slug, tc.n)
 			} else {
 				th, err = svc.ThreadOfAtMost(ctx, tc.slug, tc.n, tc.limit)
 			}
@@ -136,7 +136,7 @@ func TestThread(t *testing.T) {
 	}
 
 	t.Run("Redacted", func(t *testing.T) {
-		th, err := svc.Thread(ctx, "tree", 9)
+		th, err := svc.Thread(ctx, nil, "tree", 9)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestThread(t *testing.T) {
 		{"ErrNotFoundPastLast", "tree", 11},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := svc.Thread(ctx, tc.slug, tc.n)
+			_, err := svc.Thread(ctx, nil, tc.slug, tc.n)
 			storetest.WantCode(t, err, forum.CodeNotFound)
 		})
 	}
@@ -192,7 +192,7 @@ func TestThreadMaxThread(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	th, err := svc.Thread(ctx, "big", 1)
+	th, err := svc.Thread(ctx, nil, "big", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestThreadMaxThread(t *testing.T) {
 	// The last reply is beyond the view from the root, and so is it from
 	// its parent, the root: it is shown alone.
 	last := int64(replies + 1)
-	th, err = svc.Thread(ctx, "big", last)
+	th, err = svc.Thread(ctx, nil, "big", last)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func (s *server) window(r *http.Request, b *forum.Board, pq pageQuery) (*view.Wi
 	if pq.before == 1 {
 		return nil, forum.Errorf(forum.CodeNotFound, "no message comes before message 1")
 	}
-	p, err := s.svc.MessagesOn(r.Context(), b, forum.Window{From: pq.from, Before: pq.before, Limit: limit})
+	p, err := s.svc.MessagesOn(r.Context(), readerOf(r.Context()), b, forum.Window{From: pq.from, Before: pq.before, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +236,8 @@ func formStatus(form view.Compose) int {
 
 // newBoardForm is GET /boards/new.
 func (s *server) newBoardForm(w http.ResponseWriter, r *http.Request) error {
-	if readerOf(r.Context()) == nil {
-		return forum.Errorf(forum.CodeUnauthorized, "sign in to open a board")
+	if err := forum.Can(readerOf(r.Context()), forum.OpenBoard, forum.Target{}); err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, view.NewBoard(s.page(r, "Open a board", nil), view.Field{}, view.Field{}, view.Field{}, ""))
 }

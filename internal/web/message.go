@@ -24,14 +24,14 @@ func (s *server) message(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return s.boardPage(w, r, b, r.URL.RawQuery == "", func() (templ.Component, error) {
-		m, err := s.svc.MessageOn(r.Context(), b, n)
+		m, err := s.svc.MessageOn(r.Context(), readerOf(r.Context()), b, n)
 		if err != nil {
 			return nil, err
 		}
 		mp := &view.MessagePage{Board: b, Message: m}
 		if m.ReplyCount > 0 {
 			var next int64
-			if mp.Replies, next, err = s.svc.RepliesOn(r.Context(), b, m.Number, 0, repliesShown); err != nil {
+			if mp.Replies, next, err = s.svc.RepliesOn(r.Context(), readerOf(r.Context()), b, m.Number, 0, repliesShown); err != nil {
 				return nil, err
 			}
 			mp.More = next > 0
@@ -68,7 +68,7 @@ func (s *server) boardMessage(r *http.Request) (*forum.Board, *forum.Message, er
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := s.svc.MessageOn(r.Context(), b, n)
+	m, err := s.svc.MessageOn(r.Context(), readerOf(r.Context()), b, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,7 +104,7 @@ func (s *server) replies(w http.ResponseWriter, r *http.Request) error {
 	if canonical(w, r, view.RepliesURL(b.Slug, m.Number), query) {
 		return nil
 	}
-	msgs, next, err := s.svc.RepliesOn(r.Context(), b, m.Number, from, limit)
+	msgs, next, err := s.svc.RepliesOn(r.Context(), readerOf(r.Context()), b, m.Number, from, limit)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *server) thread(w http.ResponseWriter, r *http.Request) error {
 	if forum.ValidateSlug(slug) == nil && canonical(w, r, view.ThreadURL(slug, n), r.URL.RawQuery) {
 		return nil
 	}
-	t, err := s.svc.Thread(r.Context(), slug, n)
+	t, err := s.svc.Thread(r.Context(), readerOf(r.Context()), slug, n)
 	if err != nil {
 		return err
 	}
@@ -132,8 +132,8 @@ func (s *server) thread(w http.ResponseWriter, r *http.Request) error {
 // replyForm is GET /b/{slug}/{n}/reply; ?quote=1 starts the reply with
 // the message quoted, for readers without JavaScript.
 func (s *server) replyForm(w http.ResponseWriter, r *http.Request) error {
-	if readerOf(r.Context()) == nil {
-		return forum.Errorf(forum.CodeUnauthorized, "sign in to reply")
+	if err := forum.Can(readerOf(r.Context()), forum.ReplyMessage, forum.Target{}); err != nil {
+		return err
 	}
 	b, m, err := s.boardMessage(r)
 	if err != nil {

@@ -32,7 +32,7 @@ func seedForum(t *testing.T) *testForum {
 
 func TestHome(t *testing.T) {
 	f := seedForum(t)
-	newest, err := f.svc.Message(t.Context(), "intel", 2)
+	newest, err := f.svc.Message(t.Context(), nil, "intel", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestHome(t *testing.T) {
 func TestMessageHeader(t *testing.T) {
 	f := seedForum(t)
 	b := f.browser(t)
-	reply, err := f.svc.Message(t.Context(), "intel", 2)
+	reply, err := f.svc.Message(t.Context(), nil, "intel", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +425,7 @@ func TestForms(t *testing.T) {
 			t.Errorf("the preview is not rendered: %s", pv.text())
 		}
 		b.get("/b/intel").noText(t, "Some bold words") // previewing posts nothing
-		if _, err := f.svc.Message(t.Context(), "intel", 5); err == nil {
+		if _, err := f.svc.Message(t.Context(), nil, "intel", 5); err == nil {
 			t.Error("a preview was posted")
 		}
 	})

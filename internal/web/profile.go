@@ -18,7 +18,7 @@ func (s *server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.svc.Profile(r.Context(), r.PathValue("name"), before, view.DefaultWindow)
+	pr, err := s.svc.Profile(r.Context(), readerOf(r.Context()), r.PathValue("name"), before, view.DefaultWindow)
 	if err != nil {
 		return err
 	}

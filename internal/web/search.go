@@ -41,7 +41,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(query) == "" {
 		return s.render(w, r, http.StatusOK, view.SearchPage(s.page(r, title, scope), v))
 	}
-	res, err := s.svc.Search(r.Context(), forum.SearchRequest{Query: query, Sort: forum.SearchSort(form.Sort), Cursor: cursor})
+	res, err := s.svc.Search(r.Context(), readerOf(r.Context()), forum.SearchRequest{Query: query, Sort: forum.SearchSort(form.Sort), Cursor: cursor})
 	// A query the forum cannot run, or stopped (no cause: its own
 	// refusal, not a failing database), is shown with the form, so that
 	// the reader can mend or narrow it.

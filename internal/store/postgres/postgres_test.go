@@ -94,7 +94,7 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatalf("%d posts acknowledged, want %d", len(acked), total)
 	}
 	for from := int64(1); from <= total; from += forum.MaxWindow {
-		p, err := one.Messages(ctx, "busy", forum.Window{From: from, Limit: forum.MaxWindow})
+		p, err := one.Messages(ctx, nil, "busy", forum.Window{From: from, Limit: forum.MaxWindow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestFollow(t *testing.T) {
 	}
 	watch := func() *forum.Watch {
 		t.Helper()
-		_, w, err := watcher.Watch(ctx, "live")
+		_, w, err := watcher.Watch(ctx, nil, "live")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -107,7 +107,7 @@ func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				p, err := svc.Messages(ctx, slug, bc.w)
+				p, err := svc.Messages(ctx, nil, slug, bc.w)
 				if err != nil || len(p.Messages) != 50 {
 					b.Fatalf("window: %d messages, %v", len(p.Messages), err)
 				}
@@ -119,7 +119,7 @@ func BenchWindows(b *testing.B, st forum.Store, slug string, size int64) {
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				p, err := svc.Messages(ctx, slug, forum.Window{From: 1 + mrand.Int64N(size-50), Limit: 50})
+				p, err := svc.Messages(ctx, nil, slug, forum.Window{From: 1 + mrand.Int64N(size-50), Limit: 50})
 				if err != nil || len(p.Messages) != 50 {
 					b.Errorf("window: %d messages, %v", len(p.Messages), err)
 					return

@@ -119,7 +119,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			var got []string
 			cursor := ""
 			for pages := 0; ; pages++ {
-				res, err := svc.Search(ctx, forum.SearchRequest{Query: tc.q, Sort: tc.sort, Limit: limit, Cursor: cursor})
+				res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: tc.q, Sort: tc.sort, Limit: limit, Cursor: cursor})
 				if err != nil {
 					t.Fatalf("Search(%q): %v", tc.q, err)
 				}
@@ -138,7 +138,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 
 	t.Run("Hits", func(t *testing.T) {
-		res, err := svc.Search(ctx, forum.SearchRequest{Query: "alert troops"})
+		res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "alert troops"})
 		if err != nil || len(res.Hits) != 1 {
 			t.Fatalf("Search = %+v, %v", res, err)
 		}
@@ -187,7 +187,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 	// adds hits, neither drops nor repeats any.
 	t.Run("RelevancePagesHold", func(t *testing.T) {
 		var got []string
-		res, err := svc.Search(ctx, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1})
+		res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 				}
 				post(bob, "ranks", "2022-01-02", "vixen vixen vixen vixen vixen", 0)
 			}
-			if res, err = svc.Search(ctx, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1, Cursor: res.Next}); err != nil {
+			if res, err = svc.Search(ctx, nil, forum.SearchRequest{Query: "vixen", Sort: forum.SortRelevance, Limit: 1, Cursor: res.Next}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -217,7 +217,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		if err := svc.Reindex(ctx, ""); err != nil {
 			t.Fatal(err)
 		}
-		res, err := svc.Search(ctx, forum.SearchRequest{Query: "troops OR secret"})
+		res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "troops OR secret"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,7 +270,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			`"at last"`:                {"loaded/2"},
 			"crossing board:loaded":    {"loaded/2"},
 		} {
-			res, err := svc.Search(ctx, forum.SearchRequest{Query: q})
+			res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: q})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,7 +334,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			var got int
 			res := &forum.SearchResult{Next: "start"}
 			for cursor := ""; res.Next != ""; cursor = res.Next {
-				if res, err = svc.Search(ctx, forum.SearchRequest{Query: "board:busy " + q, Limit: forum.MaxSearchLimit, Cursor: cursor}); err != nil {
+				if res, err = svc.Search(ctx, nil, forum.SearchRequest{Query: "board:busy " + q, Limit: forum.MaxSearchLimit, Cursor: cursor}); err != nil {
 					t.Fatal(err)
 				}
 				got += len(res.Hits)
@@ -362,7 +362,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			{Query: "-the -a -to after:2015-01-01"},
 			{Query: "x -a -b -c -d -e -f -g -h -i"},
 		} {
-			if _, err := svc.Search(ctx, req); forum.ErrorCode(err) != forum.CodeInvalid {
+			if _, err := svc.Search(ctx, nil, req); forum.ErrorCode(err) != forum.CodeInvalid {
 				t.Errorf("Search(%+v) = %v, want invalid", req, err)
 			}
 		}

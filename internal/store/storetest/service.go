@@ -63,14 +63,14 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 	})
 
 	t.Run("Reply", func(t *testing.T) {
-		m, err := svc.Message(ctx, "intc", 5)
+		m, err := svc.Message(ctx, nil, "intc", 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if m.Author != "bob" || m.ReplyTo != 2 || m.ReplyToAuthor != "alice" || m.Body != "message <e>" || m.HTML != "<p>message &lt;e&gt;</p>" {
 			t.Fatalf("Message(5) = %+v; want bob's reply to alice's 2", m)
 		}
-		parent, err := svc.Message(ctx, "intc", 2)
+		parent, err := svc.Message(ctx, nil, "intc", 2)
 		if err != nil || parent.ReplyCount != 1 {
 			t.Fatalf("Message(2) = %+v, %v; want ReplyCount 1", parent, err)
 		}
@@ -85,7 +85,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 		walk := func(w forum.Window, step func(p *forum.Page) forum.Window) []page {
 			var pages []page
 			for range 10 {
-				p, err := svc.Messages(ctx, "intc", w)
+				p, err := svc.Messages(ctx, nil, "intc", w)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -137,7 +137,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 			n   int64
 			how forum.Removal
 		}{{2, forum.RemovedByAuthor}, {5, forum.RemovedByModerator}} {
-			m, err := svc.Message(ctx, "intc", tc.n)
+			m, err := svc.Message(ctx, nil, "intc", tc.n)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +149,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 				t.Errorf("store's message %d after removal = %+v, %v; want its text kept", tc.n, kept, err)
 			}
 		}
-		p, err := svc.Messages(ctx, "intc", forum.Window{From: 1, Limit: 20})
+		p, err := svc.Messages(ctx, nil, "intc", forum.Window{From: 1, Limit: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 				t.Errorf("window: message %d: removed %q, body %q", m.Number, m.Removed, m.Body)
 			}
 		}
-		replies, next, err := svc.Replies(ctx, "intc", 2, 0, 10)
+		replies, next, err := svc.Replies(ctx, nil, "intc", 2, 0, 10)
 		if err != nil || len(replies) != 1 || next != 0 || replies[0].Number != 5 || replies[0].Body != "" || replies[0].Removed != forum.RemovedByModerator {
 			t.Fatalf("Replies(2) = %+v, next %d, %v; want the tombstone of 5 and nothing after", replies, next, err)
 		}
