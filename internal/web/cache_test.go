@@ -158,3 +158,19 @@ func TestCanonicalAddresses(t *testing.T) {
 		t.Errorf("100 spellings of /b/ab/1 read the messages %d times; want none", n)
 	}
 }
+
+// TestETagAcrossInstances: two servers of one build over one database
+// answer each other's conditional requests, as instances behind a load
+// balancer must.
+func TestETagAcrossInstances(t *testing.T) {
+	st := sqlitetest.Open(t)
+	one := newTestForumOn(t, st, forum.Config{}, web.Options{})
+	two := newTestForumOn(t, st, forum.Config{}, web.Options{})
+	ann := one.MustUser(t, "ann")
+	one.MustBoard(t, ann, "talk", "Talk")
+	one.MustPost(t, ann, "talk", "message", 0)
+	etag := one.browser(t).get("/b/talk/1").wantStatus(t, http.StatusOK).header.Get("ETag")
+	if p := two.browser(t).getIf("/b/talk/1", "If-None-Match", etag); p.status != http.StatusNotModified {
+		t.Errorf("the other instance answers the ETag %s with %d, want 304", etag, p.status)
+	}
+}

@@ -7,7 +7,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,7 +40,7 @@ type server struct {
 	// requests sent by other sites' pages.
 	routed http.Handler
 	cache  *pageCache
-	// release sets this process's pages apart in ETags, and started in
+	// release sets this build's pages apart in ETags, and started in
 	// Last-Modified: a new binary may render a board that did not change
 	// differently.
 	release string
@@ -60,7 +59,7 @@ func New(svc *forum.Service, opt Options) http.Handler {
 		secure:  opt.SecureCookies,
 		static:  loadStatics(),
 		cache:   newPageCache(cacheBytes),
-		release: rand.Text()[:8],
+		release: release(),
 		started: time.Now(),
 	}
 	csrf := http.NewCrossOriginProtection()

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -35,33 +36,45 @@ var hostile = []string{
 }
 
 // TestHostileInputIsInert posts hostile bodies and a hostile board title
-// and description, then checks every page that shows them: the only
-// script is Parley's own file, and nothing foreign is loaded or linked as
-// script.
+// and description, then checks every page that shows them: each is the
+// page asked for, showing the hostile text, and the only script is
+// Parley's own file, and nothing foreign is loaded or linked as script.
 func TestHostileInputIsInert(t *testing.T) {
 	f := newTestForum(t, web.Options{})
 	u := f.MustUser(t, "mallory")
-	if _, err := f.svc.CreateBoard(t.Context(), u, forum.NewBoard{Slug: "x", Title: hostile[0] + hostile[1], Description: strings.Join(hostile, "\n")}); err != nil {
+	title := hostile[0] + hostile[1]
+	if _, err := f.svc.CreateBoard(t.Context(), u, forum.NewBoard{Slug: "x", Title: title, Description: strings.Join(hostile, "\n")}); err != nil {
 		t.Fatal(err)
 	}
+	// Each body is the hostile text under a line that says which, so that
+	// a page can be seen to show it.
 	for i, h := range hostile {
-		f.MustPost(t, u, "x", h, int64(i)) // each answers the one before
+		f.MustPost(t, u, "x", fmt.Sprintf("Hostile %d:\n\n%s", i+1, h), int64(i)) // each answers the one before
 	}
 	b := f.browser(t)
 	b.signIn("mallory")
-	pages := []string{"/", "/b/x", "/b/x?from=1&limit=100", "/u/mallory", "/b/x/1/thread", "/b/x/1/replies",
-		"/search?q=" + url.QueryEscape(hostile[9]),
-		"/search?sort=relevance&q=" + url.QueryEscape("script OR alert OR javascript OR onerror OR textarea OR iframe"),
-		"/search?q=alert&author=" + url.QueryEscape(hostile[9]) + "&board=" + url.QueryEscape(hostile[1]),
-		"/search?q=" + url.QueryEscape(`before:"><script>alert(1)</script>`), // refused, and the reason shown
+	// What each page must show, in its text, or for the reply forms in the
+	// source quoted; searches echo the query, or find the hostile words.
+	pages := map[string]string{
+		"/": title, "/b/x": "Hostile 18:", "/b/x?from=1&limit=100": "Hostile 1:", "/u/mallory": "Hostile 18:",
+		"/b/x/1/thread": "Hostile 18:", "/b/x/1/replies": "Hostile 2:",
+		"/search?q=" + url.QueryEscape(hostile[9]): "Hostile 10:",
+		"/search?sort=relevance&q=" + url.QueryEscape("script OR alert OR javascript OR onerror OR textarea OR iframe"): "Hostile",
+		"/search?q=alert&author=" + url.QueryEscape(hostile[9]) + "&board=" + url.QueryEscape(hostile[1]):               "alert",
+		"/search?q=" + url.QueryEscape(`before:"><script>alert(1)</script>`):                                            "alert", // an operator's hostile value
 	}
 	for n := 1; n <= len(hostile); n++ {
-		pages = append(pages, fmt.Sprintf("/b/x/%d", n), fmt.Sprintf("/b/x/%d/reply?quote=1", n))
+		pages[fmt.Sprintf("/b/x/%d", n)] = fmt.Sprintf("Hostile %d:", n)
+		pages[fmt.Sprintf("/b/x/%d/reply?quote=1", n)] = fmt.Sprintf("Hostile %d:", n)
 	}
-	for _, path := range pages {
+	for path, want := range pages {
 		p := b.get(path)
-		if p.root == nil {
-			t.Fatalf("%s: not HTML", path)
+		if p.status != http.StatusOK || p.root == nil {
+			t.Errorf("%s: %d, HTML %t; want 200 with HTML", path, p.status, p.root != nil)
+			continue
+		}
+		if !strings.Contains(p.text(), want) && !strings.Contains(html.UnescapeString(p.body), want) {
+			t.Errorf("%s: the page does not show %q", path, want)
 		}
 		wantInert(t, path, p.root)
 	}

@@ -233,6 +233,57 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 	})
 
+	// A board whose messages were never indexed is found once reindexed:
+	// Reindex builds the index, not only mends it.
+	t.Run("ReindexFromNothing", func(t *testing.T) {
+		ld, err := st.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ld.Close()
+		b := &forum.Board{Slug: "unindexed", Title: "Unindexed", CreatedAt: Tick(), CreatorID: ann.ID}
+		if err := ld.CreateBoard(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		for n, body := range []string{"a quagga here", "no such animal", "a removed quagga"} {
+			m := newMessage(b, ann, body, 0)
+			m.Number, m.Terms = int64(n+1), ""
+			if n == 2 {
+				m.Removed, m.RemovedAt = forum.RemovedByModerator, Tick()
+			}
+			if err := ld.AddMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ld.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := ld.Close(); err != nil { // it holds SQLite's writer
+			t.Fatal(err)
+		}
+		found := func() []string {
+			t.Helper()
+			res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "quagga board:unindexed"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+			}
+			return got
+		}
+		if got := found(); len(got) != 0 {
+			t.Fatalf("before Reindex: %q, want nothing (the messages were loaded without terms)", got)
+		}
+		if err := svc.Reindex(ctx, "unindexed"); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := found(), []string{"unindexed/1"}; !slices.Equal(got, want) {
+			t.Errorf("after Reindex: %q, want %q", got, want)
+		}
+	})
+
 	t.Run("Loaded", func(t *testing.T) {
 		ld, err := st.Load(ctx)
 		if err != nil {
