@@ -142,6 +142,10 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	if err := svc.Follow(followCtx); err != nil {
 		return fmt.Errorf("follow new messages: %w", err)
 	}
+	// Before the first request too: search must find every message.
+	if err := svc.IndexBacklog(ctx); err != nil {
+		return err
+	}
 	adminPassword, created, err := svc.EnsureAdmin(ctx)
 	if err != nil {
 		return fmt.Errorf("create the first admin: %w", err)

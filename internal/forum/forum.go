@@ -111,10 +111,9 @@ type Message struct {
 	ReplyToAuthor   string
 	ReplyToAuthorID int64
 	ReplyCount      int64
-	// Terms are Body's words as search indexes them (search.Text),
-	// computed by whoever renders HTML, outside the store's one writer,
-	// and given to CreateMessage and Loader.AddMessage; reads leave it
-	// empty.
+	// Terms are Body's words as search indexes them, computed with HTML
+	// by Derive, outside the store's one writer, and given to
+	// Tx.CreateMessage and Loader.AddMessage; reads leave it empty.
 	Terms     string
 	Removed   Removal
 	RemovedAt time.Time // zero unless removed

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"parley/internal/ratelimit"
-	"parley/internal/search"
 	"time"
 )
 
@@ -40,10 +39,9 @@ func (s *Service) Post(ctx context.Context, actor *User, slug string, in NewMess
 		Author:    actor.Name,
 		CreatedAt: s.now(),
 		Body:      body,
-		HTML:      s.cfg.Render(body),
-		Terms:     search.Text(body),
 		ReplyTo:   in.ReplyTo,
 	}
+	Derive(s.cfg.Render, m)
 	if err := s.store.InTx(ctx, func(tx Tx) error { tx.CreateMessage(m); return nil }); err != nil {
 		return nil, err
 	}

@@ -240,6 +240,23 @@ func parseCursor(c string, f *SearchFilter) error {
 	return nil
 }
 
+// IndexBacklog indexes the boards whose messages were written before the
+// search index existed, a board at a time, each in a transaction of its
+// own: stopped, it resumes at the board it had not finished. The server
+// runs it before it serves.
+func (s *Service) IndexBacklog(ctx context.Context) error {
+	boards, err := s.store.Backlog(ctx)
+	if err != nil {
+		return fmt.Errorf("read the search backlog: %w", err)
+	}
+	for _, id := range boards {
+		if err := s.store.Reindex(ctx, id, Terms); err != nil && ErrorCode(err) != CodeNotFound {
+			return fmt.Errorf("index board %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
 // Reindex rebuilds the search index of one board, or of every board when
 // slug is empty, from the messages.
 func (s *Service) Reindex(ctx context.Context, slug string) error {
@@ -257,7 +274,7 @@ func (s *Service) Reindex(ctx context.Context, slug string) error {
 		}
 	}
 	for _, b := range boards {
-		if err := s.store.Reindex(ctx, b.ID); err != nil {
+		if err := s.store.Reindex(ctx, b.ID, Terms); err != nil {
 			return fmt.Errorf("reindex board %s: %w", b.Slug, err)
 		}
 	}

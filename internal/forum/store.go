@@ -169,8 +169,12 @@ type SearchStore interface {
 	// context.DeadlineExceeded.
 	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
 	// Reindex rebuilds the search index of a board's messages from their
-	// bodies. CodeNotFound when the board does not exist.
-	Reindex(ctx context.Context, boardID int64) error
+	// bodies, indexing each under terms(body), and takes the board off
+	// the backlog. CodeNotFound when the board does not exist.
+	Reindex(ctx context.Context, boardID int64, terms func(body string) string) error
+	// Backlog lists the boards whose messages are not yet in the index
+	// (written by a version without it), by ID: each waits for a Reindex.
+	Backlog(ctx context.Context) ([]int64, error)
 }
 
 // ModerationStore will keep what moderators decide and members flag:

@@ -17,7 +17,6 @@ import (
 
 	"parley/internal/forum"
 	"parley/internal/password"
-	"parley/internal/search"
 )
 
 // Options tune an import.
@@ -103,10 +102,7 @@ func Import(ctx context.Context, st forum.Store, r io.Reader, opt Options) (Summ
 			for b := range jobs {
 				for i := range b.ops {
 					if m := b.ops[i].msg; m != nil && ctx.Err() == nil {
-						m.HTML = opt.Render(m.Body)
-						if m.Removed == forum.NotRemoved {
-							m.Terms = search.Text(m.Body)
-						}
+						forum.Derive(opt.Render, m)
 					}
 				}
 				close(b.rendered)

@@ -118,7 +118,7 @@ func (s *Store) start(ctx context.Context) error {
 	h.Write([]byte(s.channel))
 	s.lockKey = int64(h.Sum64())
 	s.beginBatch = fmt.Sprintf("BEGIN; SELECT set_config('lock_timeout', '30s', true); SELECT pg_advisory_xact_lock(%d)", s.lockKey)
-	return s.indexBacklog(ctx)
+	return nil
 }
 
 // Close commits the writes already waiting, then closes every connection

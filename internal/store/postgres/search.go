@@ -216,7 +216,7 @@ func tsvector(terms string) pgtype.TSVector {
 
 // Reindex rebuilds a board's part of the index in one transaction, a
 // thousand messages a COPY.
-func (s *Store) Reindex(ctx context.Context, boardID int64) error {
+func (s *Store) Reindex(ctx context.Context, boardID int64, terms func(string) string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// The board's row, as posting and removal take it first: they
 		// wait for the rebuild, which would otherwise index again a
@@ -246,7 +246,7 @@ func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 				index      [][]any
 			)
 			if _, err := pgx.ForEachRow(rows, []any{&id, &number, &body}, func() error {
-				if v := tsvector(search.Text(body)); v.Valid {
+				if v := tsvector(terms(body)); v.Valid {
 					index = append(index, []any{id, v})
 				}
 				after, read = number, read+1
@@ -272,20 +272,14 @@ func (s *Store) Reindex(ctx context.Context, boardID int64) error {
 	return translate(fmt.Errorf("reindex board %d: %w", boardID, err), "")
 }
 
-// indexBacklog indexes the boards written before the index existed.
-func (s *Store) indexBacklog(ctx context.Context) error {
+func (s *Store) Backlog(ctx context.Context) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT board_id FROM search_backlog ORDER BY board_id`)
 	if err != nil {
-		return fmt.Errorf("search backlog: %w", err)
+		return nil, translate(fmt.Errorf("search backlog: %w", err), "")
 	}
 	boards, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return fmt.Errorf("search backlog: %w", err)
+		return nil, translate(fmt.Errorf("search backlog: %w", err), "")
 	}
-	for _, id := range boards {
-		if err := s.Reindex(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return boards, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/internal/forum"
+	"parley/internal/password"
 	"parley/internal/search"
 	"parley/internal/store/sqlite"
 	"parley/internal/store/sqlite/sqlitetest"
@@ -111,8 +112,8 @@ func TestSessionsGoWithUser(t *testing.T) {
 }
 
 // TestMigrationIndexesMessages: the messages of a database written before
-// search existed are indexed when the store first opens it, removed ones
-// left out.
+// search existed wait on the backlog, and are indexed by IndexBacklog (the
+// server's first step), removed ones left out.
 func TestMigrationIndexesMessages(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "parley.db")
@@ -141,6 +142,19 @@ func TestMigrationIndexesMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if boards, err := st.Backlog(ctx); err != nil || !slices.Equal(boards, []int64{1}) {
+		t.Fatalf("Backlog = %v, %v; want board 1, the one with messages", boards, err)
+	}
+	svc, err := forum.NewService(st, forum.Config{Render: storetest.Render, Password: password.Fast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.IndexBacklog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if boards, err := st.Backlog(ctx); err != nil || len(boards) != 0 {
+		t.Errorf("Backlog after IndexBacklog = %v, %v; want none", boards, err)
+	}
 	q, err := search.Parse("troop cafe")
 	if err != nil {
 		t.Fatal(err)

@@ -222,13 +222,13 @@ func phrase(p search.Phrase) string {
 
 // Reindex rebuilds a board's part of the index in one transaction on the
 // writer, a thousand messages a statement: posts wait for it.
-func (s *Store) Reindex(ctx context.Context, boardID int64) error {
+func (s *Store) Reindex(ctx context.Context, boardID int64, terms func(string) string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return reindex(ctx, tx, boardID)
+		return reindex(ctx, tx, boardID, terms)
 	})
 }
 
-func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
+func reindex(ctx context.Context, tx *sql.Tx, boardID int64, terms func(string) string) error {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM boards WHERE id = ?)`, boardID).Scan(&exists); err != nil {
 		return fmt.Errorf("reindex: %w", err)
@@ -270,7 +270,7 @@ func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
 			break
 		}
 		for _, r := range batch {
-			if _, err := insert.ExecContext(ctx, r.id, search.Text(r.body), tags(boardID, r.author, r.replyTo)); err != nil {
+			if _, err := insert.ExecContext(ctx, r.id, terms(r.body), tags(boardID, r.author, r.replyTo)); err != nil {
 				return fmt.Errorf("reindex message %d: %w", r.number, err)
 			}
 		}
@@ -282,28 +282,22 @@ func reindex(ctx context.Context, tx *sql.Tx, boardID int64) error {
 	return nil
 }
 
-// indexBacklog indexes the boards written before the index existed.
-func (s *Store) indexBacklog(ctx context.Context) error {
-	rows, err := s.writer.QueryContext(ctx, `SELECT board_id FROM search_backlog ORDER BY board_id`)
+func (s *Store) Backlog(ctx context.Context) ([]int64, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT board_id FROM search_backlog ORDER BY board_id`)
 	if err != nil {
-		return fmt.Errorf("search backlog: %w", err)
+		return nil, fmt.Errorf("search backlog: %w", err)
 	}
+	defer rows.Close()
 	var boards []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("search backlog: %w", err)
+			return nil, fmt.Errorf("search backlog: %w", err)
 		}
 		boards = append(boards, id)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("search backlog: %w", err)
+		return nil, fmt.Errorf("search backlog: %w", err)
 	}
-	for _, id := range boards {
-		if err := s.Reindex(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return boards, nil
 }

@@ -100,10 +100,6 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{writer: writer, reader: reader, stmt: stmt}
-	if err := s.indexBacklog(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
 	s.writes = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }

@@ -34,7 +34,6 @@ import (
 	"time"
 
 	"parley/internal/forum"
-	"parley/internal/search"
 )
 
 // Run runs the conformance suite. open returns a new, empty, migrated store
@@ -136,17 +135,17 @@ func MustPost(tb testing.TB, st forum.Store, board *forum.Board, author *forum.U
 }
 
 func newMessage(board *forum.Board, author *forum.User, body string, replyTo int64) *forum.Message {
-	return &forum.Message{
+	m := &forum.Message{
 		BoardID:   board.ID,
 		Board:     board.Slug,
 		AuthorID:  author.ID,
 		Author:    author.Name,
 		CreatedAt: Tick(),
 		Body:      body,
-		HTML:      Render(body),
-		Terms:     search.Text(body),
 		ReplyTo:   replyTo,
 	}
+	forum.Derive(Render, m)
+	return m
 }
 
 // mustBoard reads a board back, for its counters.
