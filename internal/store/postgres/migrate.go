@@ -13,13 +13,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql functions/*.sql
 var migrations embed.FS
 
 // migrate applies, in order and in one transaction, each embedded migration
-// not yet recorded. An advisory lock on the schema makes processes that
-// start together take turns; each reads the applied versions once it holds
-// the lock.
+// not yet recorded, then every stored function (functions/, CREATE OR
+// REPLACE): a function is changed in its own file, not copied whole into
+// the migration that changes it. An advisory lock on the schema makes
+// processes that start together take turns; each reads the applied
+// versions once it holds the lock.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
@@ -60,6 +62,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
 				return err
+			}
+		}
+		functions, err := fs.Glob(migrations, "functions/*.sql")
+		if err != nil {
+			return err
+		}
+		for _, name := range functions {
+			script, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, string(script)); err != nil {
+				return fmt.Errorf("stored function %s: %w", strings.TrimPrefix(name, "functions/"), err)
 			}
 		}
 		return nil

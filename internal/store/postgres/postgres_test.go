@@ -286,3 +286,39 @@ func TestSearchStopsOnServer(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredFunctionsApplied: the stored functions are applied at every
+// start, so a database whose post_messages is out of date (here, one that
+// refuses everything) is mended by opening it.
+func TestStoredFunctionsApplied(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	st, svc := newService(t, dsn)
+	ctx := t.Context()
+	admin, err := svc.AddUser(ctx, "admin", "password", forum.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateBoard(ctx, admin, forum.NewBoard{Slug: "b", Title: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE OR REPLACE FUNCTION post_messages(
+		p_board bigint[], p_author bigint[], p_at timestamptz[], p_body text[], p_html text[],
+		p_reply_to bigint[], p_terms text[], p_channel text)
+		RETURNS TABLE (message_id bigint, message_number bigint, reply_author text, refused text)
+		LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'out of date'; END $$`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Post(ctx, admin, "b", forum.NewMessage{Body: "refused"}); err == nil {
+		t.Fatal("posted through the out-of-date function")
+	}
+	st.Close()
+	_, again := newService(t, dsn)
+	if m, err := again.Post(ctx, admin, "b", forum.NewMessage{Body: "posted"}); err != nil || m.Number != 1 {
+		t.Fatalf("after opening again: %+v, %v; want message 1", m, err)
+	}
+}

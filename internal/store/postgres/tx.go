@@ -168,7 +168,7 @@ type sender interface {
 }
 
 // post stores posts with one call of post_messages
-// (migrations/004_search.sql), which numbers each on its board's row, held
+// (functions/post_messages.sql), which numbers each on its board's row, held
 // to the commit, raises the counters, indexes the terms and announces each
 // on the schema's channel. It returns each post's refusal, nil for those
 // stored, and the error that failed them all.
