@@ -11,14 +11,13 @@ import (
 	"sync"
 
 	"parley/internal/forum"
-	"parley/internal/httperr"
+	"parley/internal/route"
 )
 
-// server is the API: a ServeMux of thin handlers over the Service.
+// server is the API: thin handlers over the Service.
 type server struct {
 	svc *forum.Service
 	log *slog.Logger
-	mux *http.ServeMux
 	// streamsDone ends every event stream when it is closed.
 	streamsDone chan struct{}
 	streams     streamCount
@@ -28,16 +27,16 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 }
 
-// Handler serves the JSON API under /api/v1/ and the boards' event streams
-// at /b/{slug}/events.
+// Handler is the JSON API under /api/v1/ and the boards' event streams at
+// /b/{slug}/events, as a route.Transport for the site to mount.
 type Handler struct{ s *server }
 
 // DefaultMaxStreams is how many event streams the API holds open at once
 // when New is given no bound.
 const DefaultMaxStreams = 10_000
 
-// New returns the API's handler, holding at most maxStreams event streams
-// open at once (DefaultMaxStreams when not positive).
+// New returns the API, holding at most maxStreams event streams open at
+// once (DefaultMaxStreams when not positive).
 func New(svc *forum.Service, log *slog.Logger, maxStreams int) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -45,13 +44,9 @@ func New(svc *forum.Service, log *slog.Logger, maxStreams int) *Handler {
 	if maxStreams <= 0 {
 		maxStreams = DefaultMaxStreams
 	}
-	s := &server{svc: svc, log: log, mux: http.NewServeMux(), streamsDone: make(chan struct{}),
-		crossOrigin: http.NewCrossOriginProtection(), streams: streamCount{max: maxStreams}}
-	s.routes()
-	return &Handler{s}
+	return &Handler{&server{svc: svc, log: log, streamsDone: make(chan struct{}),
+		crossOrigin: http.NewCrossOriginProtection(), streams: streamCount{max: maxStreams}}}
 }
-
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.s.ServeHTTP(w, r) }
 
 // EndStreams ends the event streams, which would otherwise keep a
 // graceful shutdown waiting for ever. Clients reconnect elsewhere.
@@ -59,72 +54,83 @@ func (h *Handler) EndStreams() {
 	h.s.endStreams.Do(func() { close(h.s.streamsDone) })
 }
 
-func (s *server) routes() {
-	s.handle("POST /api/v1/users", s.register)
+// Routes lists every endpoint.
+func (h *Handler) Routes() []route.Route {
+	s := h.s
+	return []route.Route{
+		s.route("POST", "/api/v1/users", route.Anyone, s.register),
 
-	s.handle("POST /api/v1/tokens", s.createToken)
-	s.handle("GET /api/v1/tokens", s.authed(s.listTokens))
-	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+		s.route("POST", "/api/v1/tokens", route.Credentials, s.createToken),
+		s.route("GET", "/api/v1/tokens", route.Member, s.authed(s.listTokens)),
+		s.route("DELETE", "/api/v1/tokens/{id}", route.Member, s.authed(s.revokeToken)),
 
-	s.handle("GET /api/v1/boards", s.listBoards)
-	s.handle("POST /api/v1/boards", s.authed(s.createBoard))
-	s.handle("GET /api/v1/boards/{slug}", s.getBoard)
+		s.route("GET", "/api/v1/boards", route.Anyone, s.listBoards),
+		s.route("POST", "/api/v1/boards", route.Member, s.authed(s.createBoard)),
+		s.route("GET", "/api/v1/boards/{slug}", route.Anyone, s.getBoard),
 
-	s.handle("GET /api/v1/boards/{slug}/messages", s.listMessages)
-	s.handle("POST /api/v1/boards/{slug}/messages", s.authed(s.postMessage))
-	s.handle("GET /api/v1/boards/{slug}/messages/{n}", s.getMessage)
-	s.handle("DELETE /api/v1/boards/{slug}/messages/{n}", s.authed(s.removeMessage))
-	s.handle("GET /api/v1/boards/{slug}/messages/{n}/replies", s.listReplies)
+		s.route("GET", "/api/v1/boards/{slug}/messages", route.Anyone, s.listMessages),
+		s.route("POST", "/api/v1/boards/{slug}/messages", route.Member, s.authed(s.postMessage)),
+		s.route("GET", "/api/v1/boards/{slug}/messages/{n}", route.Anyone, s.getMessage),
+		s.route("DELETE", "/api/v1/boards/{slug}/messages/{n}", route.Member, s.authed(s.removeMessage)),
+		s.route("GET", "/api/v1/boards/{slug}/messages/{n}/replies", route.Anyone, s.listReplies),
 
-	s.handle("GET /api/v1/search", s.search)
+		s.route("GET", "/api/v1/search", route.Anyone, s.search),
 
-	s.handle(eventsPattern, s.events)
+		s.route("GET", eventsPath, route.Anyone, s.events),
+	}
 }
 
-// eventsPattern is the route of the boards' event streams.
-const eventsPattern = "GET /b/{slug}/events"
+// eventsPath is the route of the boards' event streams.
+const eventsPath = "/b/{slug}/events"
+
+// Unrouted answers a request no endpoint takes, in JSON.
+func (h *Handler) Unrouted(w http.ResponseWriter, r *http.Request, status int) {
+	noStore(w, r)
+	if status == http.StatusMethodNotAllowed {
+		h.s.writeError(w, r, status, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s",
+			r.Method, r.URL.Path, w.Header().Get("Allow")))
+		return
+	}
+	h.s.writeError(w, r, status, string(forum.CodeNotFound), fmt.Sprintf("no API endpoint %s", r.URL.Path))
+}
+
+// Fail answers an error that no handler returned (a panic) as internal.
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	noStore(w, r)
+	h.s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
+}
+
+// noStore keeps answers to a member, or that change something, from a
+// browser's or a proxy's cache.
+func noStore(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || len(r.Header.Values("Authorization")) > 0 {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+}
 
 // handlerFunc is an API handler: it writes its answer on success and
 // returns the error otherwise, for s.fail to answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *server) handle(pattern string, h handlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.fail(w, r, err)
-		}
-	})
-}
-
-func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Answers to a member, or that change something, must not be kept by
-	// a browser or a proxy.
-	if r.Method != http.MethodGet && r.Method != http.MethodHead || len(r.Header.Values("Authorization")) > 0 {
-		w.Header().Set("Cache-Control", "no-store")
+// route is the route of an API handler: no-store where it must, the
+// refusal of what other sites' pages send, and the JSON error for what h
+// returns.
+func (s *server) route(method, path string, access route.Access, h handlerFunc) route.Route {
+	kind := route.API
+	if path == eventsPath {
+		kind = route.Stream
 	}
-	defer httperr.Recover(s.log, r, func() {
-		s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
-	})
-
-	// ServeMux answers an unknown path or method itself, in plain text;
-	// the API answers everything in JSON.
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
-		httperr.Unrouted(w, r, h, func(status int) {
-			if status == http.StatusMethodNotAllowed {
-				s.writeError(w, r, status, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s",
-					r.Method, r.URL.Path, w.Header().Get("Allow")))
+	return route.Route{Method: method, Path: path, Access: access, Kind: kind,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			noStore(w, r)
+			if err := s.admit(r, kind); err != nil {
+				s.fail(w, r, err)
 				return
 			}
-			s.writeError(w, r, status, string(forum.CodeNotFound), fmt.Sprintf("no API endpoint %s", r.URL.Path))
-		})
-		return
-	}
-	if err := s.admit(r, pattern); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.mux.ServeHTTP(w, r)
+			if err := h(w, r); err != nil {
+				s.fail(w, r, err)
+			}
+		})}
 }
 
 // admit refuses what a browser sends from another site's page: the API
@@ -135,9 +141,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (Sec-Fetch-Site, or an Origin other than the host), and must say it is
 // JSON, which no HTML form can send; clients other than browsers send
 // neither header and pass. An event stream is refused from elsewhere too.
-func (s *server) admit(r *http.Request, pattern string) error {
+func (s *server) admit(r *http.Request, kind route.Kind) error {
 	check := r
-	if pattern == eventsPattern {
+	if kind == route.Stream {
 		// The same test as for a change: CrossOriginProtection passes
 		// every GET.
 		check = r.WithContext(r.Context())

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"parley/internal/api"
 	"parley/internal/forum"
+	"parley/internal/site"
 )
 
 // TestBadInput: whatever a client sends, the answer is a 4xx JSON error
@@ -222,7 +222,7 @@ func TestInternalError(t *testing.T) {
 // connection. A Service that was never made panics on first use.
 func TestPanic(t *testing.T) {
 	var logs strings.Builder
-	srv := httptest.NewServer(api.New(nil, slog.New(slog.NewTextHandler(&logs, nil)), 0))
+	srv := httptest.NewServer(site.New(nil, slog.New(slog.NewTextHandler(&logs, nil)), site.Options{}))
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/api/v1/boards")
 	if err != nil {

@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"parley/internal/api"
 	"parley/internal/forum"
 	"parley/internal/markup"
 	"parley/internal/password"
+	"parley/internal/site"
 	"parley/internal/store/sqlite/sqlitetest"
 )
 
@@ -66,7 +66,7 @@ func FuzzAPI(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := api.New(svc, slog.New(slog.DiscardHandler), 0)
+	h := site.New(svc, slog.New(slog.DiscardHandler), site.Options{})
 
 	f.Fuzz(func(t *testing.T, method, target string, body []byte, signedIn bool) {
 		r, err := http.NewRequest(method, "http://parley.test/api/v1/"+target, bytes.NewReader(body))

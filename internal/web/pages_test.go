@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"parley/internal/forum"
+	"parley/internal/site"
 	"parley/internal/web"
 )
 
@@ -524,7 +525,7 @@ func TestDeepThread(t *testing.T) {
 // TestPanic: a handler that panics costs its request the friendly 500
 // page, not the connection. A Service that was never made panics on use.
 func TestPanic(t *testing.T) {
-	srv := httptest.NewServer(web.New(nil, web.Options{Log: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(site.New(nil, slog.New(slog.DiscardHandler), site.Options{}))
 	defer srv.Close()
 	b := (&testForum{Server: srv}).browser(t)
 	p := b.get("/").wantStatus(t, http.StatusInternalServerError)

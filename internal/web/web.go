@@ -18,7 +18,7 @@ import (
 	"github.com/a-h/templ"
 
 	"parley/internal/forum"
-	"parley/internal/httperr"
+	"parley/internal/route"
 	"parley/internal/web/view"
 )
 
@@ -33,13 +33,11 @@ type Options struct {
 type server struct {
 	svc    *forum.Service
 	log    *slog.Logger
-	mux    *http.ServeMux
 	secure bool
 	static *statics
-	// routed is the mux behind the check that refuses state-changing
-	// requests sent by other sites' pages.
-	routed http.Handler
-	cache  *pageCache
+	// csrf refuses state-changing requests sent by other sites' pages.
+	csrf  *http.CrossOriginProtection
+	cache *pageCache
 	// release sets this build's pages apart in ETags, and started in
 	// Last-Modified: a new binary may render a board that did not change
 	// differently.
@@ -47,68 +45,102 @@ type server struct {
 	started time.Time
 }
 
-// New returns the handler of every page.
-func New(svc *forum.Service, opt Options) http.Handler {
+// Pages is every page, as a route.Transport for the site to mount.
+type Pages struct{ s *server }
+
+// New returns the pages.
+func New(svc *forum.Service, opt Options) *Pages {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{
+	return &Pages{&server{
 		svc:     svc,
 		log:     opt.Log,
-		mux:     http.NewServeMux(),
 		secure:  opt.SecureCookies,
 		static:  loadStatics(),
+		csrf:    http.NewCrossOriginProtection(),
 		cache:   newPageCache(cacheBytes),
 		release: release(),
 		started: time.Now(),
-	}
-	csrf := http.NewCrossOriginProtection()
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, forum.Errorf(forum.CodeForbidden, "this form was sent from another site; go back, reload the page and try again"))
-	}))
-	s.routes()
-	s.routed = csrf.Handler(s.mux)
-	return s
+	}}
 }
 
-func (s *server) routes() {
-	s.handle("GET /{$}", s.home)
-	s.handle("GET /b/{slug}", s.board)
-	s.handle("POST /b/{slug}", s.post)
-	s.handle("GET /b/{slug}/{n}", s.message)
-	s.handle("GET /b/{slug}/{n}/replies", s.replies)
-	s.handle("GET /b/{slug}/{n}/thread", s.thread)
-	s.handle("GET /b/{slug}/{n}/reply", s.replyForm)
-	s.handle("POST /b/{slug}/{n}/reply", s.reply)
-	s.handle("GET /boards/new", s.newBoardForm)
-	s.handle("POST /boards/new", s.newBoard)
-	s.handle("POST /preview", s.preview)
-	s.handle("GET /u/{name}", s.profile)
-	s.handle("GET /search", s.search)
+// Routes lists every page.
+func (p *Pages) Routes() []route.Route {
+	s := p.s
+	return []route.Route{
+		s.pageRoute("GET", "/{$}", route.Anyone, s.home),
+		s.pageRoute("GET", "/b/{slug}", route.Anyone, s.board),
+		s.pageRoute("POST", "/b/{slug}", route.Member, s.post),
+		s.pageRoute("GET", "/b/{slug}/{n}", route.Anyone, s.message),
+		s.pageRoute("GET", "/b/{slug}/{n}/replies", route.Anyone, s.replies),
+		s.pageRoute("GET", "/b/{slug}/{n}/thread", route.Anyone, s.thread),
+		s.pageRoute("GET", "/b/{slug}/{n}/reply", route.Member, s.replyForm),
+		s.pageRoute("POST", "/b/{slug}/{n}/reply", route.Member, s.reply),
+		s.pageRoute("GET", "/boards/new", route.Member, s.newBoardForm),
+		s.pageRoute("POST", "/boards/new", route.Member, s.newBoard),
+		s.pageRoute("POST", "/preview", route.Member, s.preview),
+		s.pageRoute("GET", "/u/{name}", route.Anyone, s.profile),
+		s.pageRoute("GET", "/search", route.Anyone, s.search),
 
-	s.handle("GET /signin", s.signInForm)
-	s.handle("POST /signin", s.signIn)
-	s.handle("POST /signout", s.signOut)
-	s.handle("GET /register", s.registerForm)
-	s.handle("POST /register", s.register)
+		s.pageRoute("GET", "/signin", route.Anyone, s.signInForm),
+		s.pageRoute("POST", "/signin", route.Credentials, s.signIn),
+		s.pageRoute("POST", "/signout", route.Anyone, s.signOut),
+		s.pageRoute("GET", "/register", route.Anyone, s.registerForm),
+		s.pageRoute("POST", "/register", route.Anyone, s.register),
 
-	s.mux.Handle("GET /static/{file}", s.static)
+		{Method: "GET", Path: "/static/{file}", Access: route.Anyone, Kind: route.Asset,
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				setSecurityHeaders(w.Header())
+				s.static.ServeHTTP(w, r)
+			})},
+	}
+}
+
+// Unrouted answers a request no page takes with an error page.
+func (p *Pages) Unrouted(w http.ResponseWriter, r *http.Request, status int) {
+	s := p.s
+	setSecurityHeaders(w.Header())
+	if !strings.HasPrefix(r.URL.Path, "/static/") { // the same for every reader
+		r = s.withReader(w, r)
+	}
+	if status == http.StatusMethodNotAllowed {
+		s.fail(w, r, &statusError{status: status})
+		return
+	}
+	s.fail(w, r, forum.Errorf(forum.CodeNotFound, "there is no page at this address"))
+}
+
+// Fail answers err with an error page.
+func (p *Pages) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	setSecurityHeaders(w.Header())
+	p.s.fail(w, r, err)
 }
 
 // handlerFunc is a page handler: it writes the page, or returns the error
 // for s.fail to answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *server) handle(pattern string, h handlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		err := readForm(w, r)
-		if err == nil {
-			err = h(w, r)
-		}
-		if err != nil {
-			s.fail(w, r, err)
-		}
-	})
+// pageRoute is the route of a page handler: the security headers, the reader
+// signed in, the refusal of other sites' forms, the form read, and the
+// error page for what h returns.
+func (s *server) pageRoute(method, path string, access route.Access, h handlerFunc) route.Route {
+	return route.Route{Method: method, Path: path, Access: access, Kind: route.Page,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			setSecurityHeaders(w.Header())
+			r = s.withReader(w, r)
+			if s.csrf.Check(r) != nil {
+				s.fail(w, r, forum.Errorf(forum.CodeForbidden, "this form was sent from another site; go back, reload the page and try again"))
+				return
+			}
+			err := readForm(w, r)
+			if err == nil {
+				err = h(w, r)
+			}
+			if err != nil {
+				s.fail(w, r, err)
+			}
+		})}
 }
 
 // maxForm bounds a form post: a message's 64 KiB of Markdown, escaped
@@ -130,27 +162,6 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 		return forum.Errorf(forum.CodeInvalid, "the form could not be read")
 	}
 	return nil
-}
-
-func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header())
-	defer httperr.Recover(s.log, r, func() { s.fail(w, r, errors.New("panic")) })
-	if !strings.HasPrefix(r.URL.Path, "/static/") { // the same for every reader
-		r = s.withReader(w, r)
-	}
-	// ServeMux answers an unknown path or method in plain text; readers
-	// get a page.
-	if h, pattern := s.mux.Handler(r); pattern == "" {
-		httperr.Unrouted(w, r, h, func(status int) {
-			if status == http.StatusMethodNotAllowed {
-				s.fail(w, r, &statusError{status: status})
-				return
-			}
-			s.fail(w, r, forum.Errorf(forum.CodeNotFound, "there is no page at this address"))
-		})
-		return
-	}
-	s.routed.ServeHTTP(w, r)
 }
 
 // setSecurityHeaders keeps pages from running any script but Parley's own
