@@ -135,12 +135,12 @@ func serveForum(ctx context.Context, cfg serveConfig, svc *forum.Service, log *s
 	}
 	defer ln.Close()
 	// Before the first request: a reader watching a board must hear of
-	// posts made through other processes sharing the database. Following
+	// posts made through other processes sharing the database. Relaying
 	// ends with this function, before the store closes.
-	followCtx, stopFollowing := context.WithCancel(ctx)
-	defer stopFollowing()
-	if err := svc.Follow(followCtx); err != nil {
-		return fmt.Errorf("follow new messages: %w", err)
+	relayCtx, stopRelaying := context.WithCancel(ctx)
+	defer stopRelaying()
+	if err := svc.Relay(relayCtx); err != nil {
+		return fmt.Errorf("relay events: %w", err)
 	}
 	// Before the first request too: search must find every message.
 	if err := svc.IndexBacklog(ctx); err != nil {

@@ -79,7 +79,7 @@ func newTestServerWith(t *testing.T, st teststore.Store, cfg forum.Config, opt s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Follow(t.Context()); err != nil {
+	if err := svc.Relay(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}

@@ -6,14 +6,42 @@ import (
 	"time"
 )
 
+// EventKind is what happened.
+type EventKind string
+
+// The kinds of event. Their names are the outbox's, and are kept: an
+// event of a kind a process does not know is passed over.
+const (
+	Posted  EventKind = "posted"  // a message was posted
+	Removed EventKind = "removed" // a message was removed
+)
+
+// Event is something that happened to a board's message, written to the
+// store's outbox in the transaction that made it happen and delivered from
+// there: to the readers watching the board, and to the other processes
+// sharing the store (EventRelay).
+type Event struct {
+	Kind    EventKind
+	BoardID int64
+	Number  int64
+	// Message is the message posted, as it was stored, when the store
+	// has it at hand (the process that wrote it, on a store that process
+	// alone holds); nil otherwise, and then read.
+	Message *Message
+}
+
+// OutboxKeep is how many of the newest events a store keeps in its
+// outbox; each batch of writes forgets older ones.
+const OutboxKeep = 100_000
+
 // watchBuffer is how many new messages a watcher may fall behind before it
 // is dropped. A dropped watcher's channel closes; it resumes by reading
 // the board from the last number it saw, so nothing is lost, only delayed.
 const watchBuffer = 64
 
-// feed fans new messages out to the readers watching each board, within
+// hub fans new messages out to the readers watching each board, within
 // this process.
-type feed struct {
+type hub struct {
 	mu       sync.Mutex
 	watchers map[int64]map[*Watch]struct{} // by board ID
 }
@@ -31,7 +59,7 @@ type Watch struct {
 	c      chan *Message
 	board  int64
 	viewer *User
-	feed   *feed
+	hub    *hub
 	once   sync.Once
 }
 
@@ -45,27 +73,27 @@ func (w *Watch) Shown(m *Message) *Message {
 
 // Close ends the watch.
 func (w *Watch) Close() {
-	w.feed.mu.Lock()
-	defer w.feed.mu.Unlock()
+	w.hub.mu.Lock()
+	defer w.hub.mu.Unlock()
 	w.end()
 }
 
-// end removes the watch and closes its channel; the feed's lock is held.
+// end removes the watch and closes its channel; the hub's lock is held.
 func (w *Watch) end() {
 	w.once.Do(func() {
-		delete(w.feed.watchers[w.board], w)
-		if len(w.feed.watchers[w.board]) == 0 {
-			delete(w.feed.watchers, w.board)
+		delete(w.hub.watchers[w.board], w)
+		if len(w.hub.watchers[w.board]) == 0 {
+			delete(w.hub.watchers, w.board)
 		}
 		close(w.c)
 	})
 }
 
-func (f *feed) watch(board int64, viewer *User) *Watch {
+func (f *hub) watch(board int64, viewer *User) *Watch {
 	// Pointers: a buffer of messages themselves was most of a stream's
 	// memory (64 × 300 bytes).
 	c := make(chan *Message, watchBuffer)
-	w := &Watch{C: c, c: c, board: board, viewer: viewer, feed: f}
+	w := &Watch{C: c, c: c, board: board, viewer: viewer, hub: f}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.watchers == nil {
@@ -79,7 +107,7 @@ func (f *feed) watch(board int64, viewer *User) *Watch {
 }
 
 // watched reports whether anyone watches the board.
-func (f *feed) watched(board int64) bool {
+func (f *hub) watched(board int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.watchers[board]) > 0
@@ -87,7 +115,7 @@ func (f *feed) watched(board int64) bool {
 
 // endAll ends every watch. Their readers resume from the last message they
 // saw, reading what they missed from the board.
-func (f *feed) endAll() {
+func (f *hub) endAll() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for board := range f.watchers {
@@ -96,13 +124,13 @@ func (f *feed) endAll() {
 }
 
 // endBoard ends the watches of one board, as endAll does every board's.
-func (f *feed) endBoard(board int64) {
+func (f *hub) endBoard(board int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.endLocked(board)
 }
 
-func (f *feed) endLocked(board int64) {
+func (f *hub) endLocked(board int64) {
 	for w := range f.watchers[board] {
 		w.end()
 	}
@@ -110,7 +138,7 @@ func (f *feed) endLocked(board int64) {
 
 // publish hands m to the board's watchers without ever waiting for one;
 // they share it, and the caller changes it no more.
-func (f *feed) publish(m *Message) {
+func (f *hub) publish(m *Message) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for w := range f.watchers[m.BoardID] {
@@ -132,7 +160,7 @@ func (s *Service) Watch(ctx context.Context, viewer *User, slug string) (*Board,
 	if err != nil {
 		return nil, nil, err
 	}
-	w := s.feed.watch(b.ID, viewer)
+	w := s.hub.watch(b.ID, viewer)
 	// Read the board again, now that the watch is on: a message committed
 	// in between is counted here, or sent on the watch, or both.
 	if b, err = s.Board(ctx, slug); err != nil {
@@ -142,53 +170,55 @@ func (s *Service) Watch(ctx context.Context, viewer *User, slug string) (*Board,
 	return b, w, nil
 }
 
-// Follow starts telling this process's watchers of the messages committed
-// through every process sharing the store, until ctx ends, and returns
-// once it listens (at once when the store is not shared: Post tells the
-// watchers then). Whenever the store's announcements may have missed some
-// messages (a lost connection to the database), every watch ends, and its
-// reader catches up from the board: delayed, never lost.
-func (s *Service) Follow(ctx context.Context) error {
-	if s.broadcaster == nil {
-		return nil
-	}
+// Relay starts delivering to this process's watchers the events
+// committed, through this process or any other sharing the store, until
+// ctx ends, and returns once it listens: watchers hear of nothing before.
+// Whenever the store's announcements may have missed some (a lost
+// connection to the database), every watch ends, and its reader catches up
+// from the board: delayed, never lost.
+func (s *Service) Relay(ctx context.Context) error {
 	listening := make(chan struct{})
 	var once sync.Once
-	posted := func(boardID, number int64) {
-		if !s.feed.watched(boardID) {
+	deliver := func(e Event) {
+		if e.Kind != Posted || !s.hub.watched(e.BoardID) {
+			return // watchers hear of new messages only
+		}
+		if e.Message != nil {
+			m := *e.Message // the watchers' own: the writer may change its copy
+			s.hub.publish(&m)
 			return
 		}
-		m, err := s.store.Message(ctx, boardID, number)
+		m, err := s.store.Message(ctx, e.BoardID, e.Number)
 		if err != nil {
 			// Unread, the message cannot be sent: the board's readers must
 			// read it from the board instead. Other boards lost nothing.
-			s.feed.endBoard(boardID)
+			s.hub.endBoard(e.BoardID)
 			return
 		}
-		s.feed.publish(m)
+		s.hub.publish(m)
 	}
 	lost := func() {
-		s.feed.endAll()
+		s.hub.endAll()
 		once.Do(func() { close(listening) })
 	}
 	ctx, stop := context.WithCancel(ctx)
 	go func() {
 		defer stop()
-		// The store logs what goes wrong while following; it returns
-		// only when ctx ends.
-		s.broadcaster.Follow(ctx, posted, lost) //nolint:errcheck
+		// The store logs what goes wrong while relaying; it returns only
+		// when ctx ends.
+		s.store.Relay(ctx, deliver, lost) //nolint:errcheck
 	}()
 	select {
 	case <-listening:
 		return nil
-	case <-time.After(followTimeout):
+	case <-time.After(relayTimeout):
 		stop()
-		return Errorf(CodeUnavailable, "could not listen for new messages within %v; see the log", followTimeout)
+		return Errorf(CodeUnavailable, "could not listen for new messages within %v; see the log", relayTimeout)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// followTimeout bounds how long Follow waits to listen: a process that
+// relayTimeout bounds how long Relay waits to listen: a process that
 // cannot hear of other processes' posts should say so, not wait unseen.
-const followTimeout = 30 * time.Second
+const relayTimeout = 30 * time.Second

@@ -9,30 +9,30 @@ import (
 )
 
 // sharedStore is a store that another process shares: the test announces
-// its commits through posted, as the store's Follow would.
+// its commits through deliver, as the store's Relay would.
 type sharedStore struct {
 	forum.Store
-	posted chan func(boardID, number int64)
+	deliver chan func(forum.Event)
 }
 
-func (s *sharedStore) Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error {
+func (s *sharedStore) Relay(ctx context.Context, deliver func(forum.Event), lost func()) error {
 	lost() // connected
-	s.posted <- posted
+	s.deliver <- deliver
 	<-ctx.Done()
 	return ctx.Err()
 }
 
-// TestFollowUnreadMessage: a message announced but not read (here, one
+// TestRelayUnreadMessage: a message announced but not read (here, one
 // that is not there) ends the watches of its board, whose readers then read
 // the board, and only those: the watchers of other boards lost nothing.
-func TestFollowUnreadMessage(t *testing.T) {
-	st := &sharedStore{Store: sqlitetest.Open(t), posted: make(chan func(int64, int64), 1)}
+func TestRelayUnreadMessage(t *testing.T) {
+	st := &sharedStore{Store: sqlitetest.Open(t), deliver: make(chan func(forum.Event), 1)}
 	svc := newServiceOn(t, st, forum.Config{})
 	ctx := t.Context()
-	if err := svc.Follow(ctx); err != nil {
+	if err := svc.Relay(ctx); err != nil {
 		t.Fatal(err)
 	}
-	posted := <-st.posted
+	deliver := <-st.deliver
 	admin, err := svc.AddUser(ctx, "admin", "password", forum.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestFollowUnreadMessage(t *testing.T) {
 		t.Cleanup(w.Close)
 		watches[slug] = w
 		if slug == "a" {
-			posted(b.ID, 1) // announced, but no message 1 can be read
+			deliver(forum.Event{Kind: forum.Posted, BoardID: b.ID, Number: 1}) // announced, but no message 1 can be read
 		}
 	}
 	if _, open := <-watches["a"].C; open {
@@ -59,7 +59,7 @@ func TestFollowUnreadMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posted(m.BoardID, m.Number)
+	deliver(forum.Event{Kind: forum.Posted, BoardID: m.BoardID, Number: m.Number})
 	if got, open := <-watches["b"].C; !open || got.Body != "still heard" {
 		t.Errorf("board b's watch: %q, open %v; want the message posted, open", got.Body, open)
 	}

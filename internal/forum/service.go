@@ -44,11 +44,9 @@ type Service struct {
 	// dummyHash is verified against when a name is unknown, so that a
 	// failed sign-in takes as long whether or not the name exists.
 	dummyHash string
-	// feed tells watchers of a board about its new messages.
-	feed feed
-	// broadcaster, when the store is shared with other processes, is
-	// where new messages are heard of: Follow feeds them to the watchers.
-	broadcaster Broadcaster
+	// hub tells watchers of a board about its new messages, which Relay
+	// hears of.
+	hub hub
 	// searching holds a place for each search running.
 	searching chan struct{}
 	// previews limits each member's previews, by user ID.
@@ -88,7 +86,6 @@ func NewService(store Store, cfg Config) (*Service, error) {
 		searching: make(chan struct{}, cfg.Searches),
 		previews:  ratelimit.NewLocal[int64](previewLimit),
 	}
-	s.broadcaster, _ = store.(Broadcaster)
 	return s, nil
 }
 

@@ -24,6 +24,7 @@ type Store interface {
 	ModerationStore
 	ReadingStore
 	ReactionStore
+	EventRelay
 
 	// InTx runs fn, which says through tx what to write, and commits
 	// those writes durably before it returns. The store applies a call's
@@ -53,11 +54,13 @@ type Tx interface {
 	// it sets m.ID, m.Number and m.ReplyToAuthor. CodeNotFound when the
 	// board does not exist (checked first); CodeInvalid when m.ReplyTo
 	// names no message of the board or the author does not exist. A
-	// refused message takes no number.
+	// refused message takes no number. It writes a Posted event to the
+	// outbox.
 	CreateMessage(m *Message)
 	// RemoveMessage marks a message removed, keeping its number and
-	// source, and takes it out of the search index. CodeNotFound;
-	// CodeConflict when it is removed already.
+	// source, and takes it out of the search index, and writes a Removed
+	// event to the outbox. CodeNotFound; CodeConflict when it is removed
+	// already.
 	RemoveMessage(boardID, number int64, how Removal, at time.Time)
 	// Throttle runs decide on the times stored for keys — the zero time
 	// for a key without one — where no other transaction can change them,
@@ -219,14 +222,16 @@ type Loader interface {
 	Close() error
 }
 
-// Broadcaster is implemented by a Store that several processes share, so
-// that the readers watching a board through one process hear of messages
-// posted through another. A Service over such a store tells its watchers
-// of new messages only through Follow.
-type Broadcaster interface {
-	// Follow calls posted with the board and number of each message that
-	// any process commits, in commit order, until ctx ends. It calls lost
-	// whenever it has (re)connected to the database, since messages
-	// committed while it was not connected were not announced.
-	Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error
+// EventRelay delivers the events of the outbox as they commit: a store
+// that one process holds, from its commits; one that several share, from
+// every process's, so that the readers watching a board through one
+// process hear of what was written through another. The Service hears of
+// every event, its own writes' too, only through Relay.
+type EventRelay interface {
+	// Relay calls deliver with each event that commits, in commit order,
+	// until ctx ends; deliver must not wait. It calls lost once it
+	// listens, and whenever it has listened again (a store shared through
+	// a connection that was lost), since events committed while it did
+	// not listen were not delivered.
+	Relay(ctx context.Context, deliver func(Event), lost func()) error
 }

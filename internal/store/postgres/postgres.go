@@ -58,8 +58,8 @@ type Store struct {
 }
 
 var (
-	_ forum.Store       = (*Store)(nil)
-	_ forum.Broadcaster = (*Store)(nil)
+	_ forum.Store      = (*Store)(nil)
+	_ forum.EventRelay = (*Store)(nil)
 )
 
 // Open connects to the database at dsn (a postgres:// URL or a libpq

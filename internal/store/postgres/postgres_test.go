@@ -41,7 +41,7 @@ func newService(t *testing.T, dsn string) (*postgres.Store, *forum.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Follow(t.Context()); err != nil {
+	if err := svc.Relay(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	return st, svc
@@ -109,11 +109,11 @@ func TestTwoInstances(t *testing.T) {
 	}
 }
 
-// TestFollow: a message posted through one instance reaches the watchers
+// TestRelay: a message posted through one instance reaches the watchers
 // of the other; when the other's listening connection is cut, its
 // watchers are ended (so that their readers catch up from the board) and
 // it listens again.
-func TestFollow(t *testing.T) {
+func TestRelay(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	st, watcher := newService(t, dsn)
 	_, poster := newService(t, dsn)
@@ -308,7 +308,7 @@ func TestStoredFunctionsApplied(t *testing.T) {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `CREATE OR REPLACE FUNCTION post_messages(
 		p_board bigint[], p_author bigint[], p_at timestamptz[], p_body text[], p_html text[],
-		p_reply_to bigint[], p_terms text[], p_channel text)
+		p_reply_to bigint[], p_terms text[])
 		RETURNS TABLE (message_id bigint, message_number bigint, reply_author text, refused text)
 		LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'out of date'; END $$`); err != nil {
 		t.Fatal(err)

@@ -133,6 +133,10 @@ func (s *Store) inBatch(ctx context.Context, fn func(q *pgxpool.Conn) error) err
 		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // the error that ended it is the one to report
 		return err
 	}
+	if _, err := q.Exec(ctx, forgetEvents, forum.OutboxKeep); err != nil {
+		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // as above
+		return fmt.Errorf("forget old events: %w", err)
+	}
 	if _, err := q.Exec(ctx, `COMMIT`); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -170,7 +174,7 @@ type sender interface {
 // post stores posts with one call of post_messages
 // (functions/post_messages.sql), which numbers each on its board's row, held
 // to the commit, raises the counters, indexes the terms and announces each
-// on the schema's channel. It returns each post's refusal, nil for those
+// through the outbox. It returns each post's refusal, nil for those
 // stored, and the error that failed them all.
 func (s *Store) post(ctx context.Context, q sender, posts []*forum.Message) ([]error, error) {
 	order, args := s.postArgs(posts)
@@ -189,19 +193,27 @@ func (s *Store) postAlone(ctx context.Context, posts []*forum.Message) ([]error,
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('lock_timeout', '30s', true), pg_advisory_xact_lock_shared($1)`, s.lockKey)
 	b.Queue(postQuery, args...)
+	b.Queue(forgetEvents, forum.OutboxKeep)
 	br := s.pool.SendBatch(ctx, b)
 	refused, err := make([]error, len(posts)), error(nil)
 	if _, err = br.Exec(); err == nil {
 		var rows pgx.Rows
 		if rows, err = br.Query(); err == nil {
-			refused, err = readPosted(rows, posts, order)
+			if refused, err = readPosted(rows, posts, order); err == nil {
+				_, err = br.Exec()
+			}
 		}
 	}
 	return refused, cmp.Or(err, br.Close())
 }
 
+// forgetEvents deletes events older than the newest $1, a thousand at a
+// time, skipping those another batch is deleting.
+const forgetEvents = `DELETE FROM events WHERE id IN (
+	SELECT id FROM events WHERE id <= (SELECT max(id) FROM events) - $1 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED)`
+
 const postQuery = `SELECT message_id, message_number, reply_author, refused
-	FROM post_messages($1, $2, $3, $4, $5, $6, $7, $8)`
+	FROM post_messages($1, $2, $3, $4, $5, $6, $7)`
 
 // postArgs are post_messages' arguments for posts, in board order, the
 // order in which every batch of posts locks boards, with that order.
@@ -228,7 +240,7 @@ func (s *Store) postArgs(posts []*forum.Message) (order []int, args []any) {
 			replyTo[k] = &m.ReplyTo
 		}
 	}
-	return order, []any{boards, authors, times, bodies, htmls, replyTo, terms, s.channel}
+	return order, []any{boards, authors, times, bodies, htmls, replyTo, terms}
 }
 
 // readPosted reads post_messages' answer: it sets what each post stored
@@ -351,6 +363,10 @@ func removeMessage(ctx context.Context, q sender, boardID, number int64, how for
 	}
 	if _, err := q.Exec(ctx, `UPDATE boards SET revision = revision + 1, changed_at = greatest(changed_at, $2) WHERE id = $1`,
 		boardID, at); err != nil {
+		return fmt.Errorf("remove message %d: %w", number, err)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO events (kind, board_id, number, at) VALUES ($1, $2, $3, $4)`,
+		forum.Removed, boardID, number, at); err != nil {
 		return fmt.Errorf("remove message %d: %w", number, err)
 	}
 	return nil

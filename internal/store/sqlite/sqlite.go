@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -38,6 +39,9 @@ type Store struct {
 
 	// writes commits concurrent calls of InTx together on the writer.
 	writes *groupcommit.Committer[func(forum.Tx) error]
+	// relays are the deliver functions of Relay, by address.
+	relayMu sync.Mutex
+	relays  map[*func(forum.Event)]struct{}
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -99,7 +103,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{writer: writer, reader: reader, stmt: stmt}
+	s := &Store{writer: writer, reader: reader, stmt: stmt, relays: map[*func(forum.Event)]struct{}{}}
 	s.writes = groupcommit.New(opt.MaxBatch, s.commitBatch)
 	return s, nil
 }

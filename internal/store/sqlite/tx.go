@@ -27,6 +27,7 @@ func (s *Store) InTx(ctx context.Context, fn func(forum.Tx) error) error {
 // behind; only a failed commit fails them all.
 func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 	errs := make([]error, len(batch))
+	var events []forum.Event
 	// Not the callers' contexts: a batch serves many, and one leaving must
 	// not roll back the others.
 	ctx := context.Background()
@@ -40,12 +41,15 @@ func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 				if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
 					return err
 				}
+			} else {
+				events = append(events, t.events...)
 			}
 			if _, err := sqlTx.ExecContext(ctx, `RELEASE write`); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err := sqlTx.ExecContext(ctx, `DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?`, forum.OutboxKeep)
+		return err
 	})
 	for i := range errs {
 		if err != nil {
@@ -54,7 +58,35 @@ func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 			errs[i] = translate(errs[i], "")
 		}
 	}
+	if err == nil {
+		s.relay(events)
+	}
 	return errs
+}
+
+// Relay delivers the events of each batch once it has committed, before
+// its callers are answered: this process is the database's only writer.
+func (s *Store) Relay(ctx context.Context, deliver func(forum.Event), lost func()) error {
+	r := &deliver
+	s.relayMu.Lock()
+	s.relays[r] = struct{}{}
+	s.relayMu.Unlock()
+	lost() // listening
+	<-ctx.Done()
+	s.relayMu.Lock()
+	delete(s.relays, r)
+	s.relayMu.Unlock()
+	return nil
+}
+
+func (s *Store) relay(events []forum.Event) {
+	s.relayMu.Lock()
+	defer s.relayMu.Unlock()
+	for deliver := range s.relays {
+		for _, e := range events {
+			(*deliver)(e)
+		}
+	}
 }
 
 // inTx runs fn in a transaction on the writer and commits it, translating
@@ -82,6 +114,8 @@ type tx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	err   error
+	// events are those the call wrote, delivered once the batch commits.
+	events []forum.Event
 }
 
 func (t *tx) do(write func() error) {
@@ -101,7 +135,8 @@ func (t *tx) Throttle(now time.Time, keys []string, decide func([]time.Time) boo
 }
 
 // createMessage numbers and inserts one message, raising the replied-to
-// message's reply count and its author's message count. The batch rolls
+// message's reply count and its author's message count, and writes it to
+// the outbox. The batch rolls
 // back to the call's savepoint when it fails, which undoes the counters
 // with the message.
 func (t *tx) createMessage(m *forum.Message) error {
@@ -143,6 +178,10 @@ func (t *tx) createMessage(m *forum.Message) error {
 			return fmt.Errorf("reply author: %w", err)
 		}
 	}
+	if _, err := t.tx.StmtContext(ctx, stmt.insertEvent).ExecContext(ctx, forum.Posted, m.BoardID, m.Number, micro(m.CreatedAt)); err != nil {
+		return fmt.Errorf("record message %d: %w", m.Number, err)
+	}
+	t.events = append(t.events, forum.Event{Kind: forum.Posted, BoardID: m.BoardID, Number: m.Number, Message: m})
 	return nil
 }
 
@@ -169,6 +208,10 @@ func (t *tx) removeMessage(boardID, number int64, how forum.Removal, at time.Tim
 		micro(at), boardID); err != nil {
 		return fmt.Errorf("remove message %d: %w", number, err)
 	}
+	if _, err := t.tx.StmtContext(ctx, t.store.stmt.insertEvent).ExecContext(ctx, forum.Removed, boardID, number, micro(at)); err != nil {
+		return fmt.Errorf("remove message %d: %w", number, err)
+	}
+	t.events = append(t.events, forum.Event{Kind: forum.Removed, BoardID: boardID, Number: number})
 	return nil
 }
 

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) forum.Store) {
 	})
 	t.Run("Tx", func(t *testing.T) {
 		t.Run("AllOrNone", func(t *testing.T) { testAllOrNone(t, open) })
+		t.Run("Relay", func(t *testing.T) { testRelay(t, open) })
 		t.Run("Throttle", func(t *testing.T) { testThrottle(t, open) })
 		t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	})

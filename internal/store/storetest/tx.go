@@ -1,9 +1,11 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"parley/internal/forum"
 )
@@ -101,4 +103,45 @@ func testAllOrNone(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Errorf("board's last number %d, %d numbers given; want %d and %d", got.LastNumber, len(seen), 3+calls/2, calls/2)
 		}
 	})
+}
+
+// testRelay checks the outbox's delivery: each committed write's event,
+// in commit order, and none of a refused call.
+func testRelay(t *testing.T, open func(t *testing.T) forum.Store) {
+	st := open(t)
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	events, listening := make(chan forum.Event, 16), make(chan struct{}, 1)
+	go st.Relay(ctx, func(e forum.Event) { events <- e }, func() { listening <- struct{}{} }) //nolint:errcheck
+	select {
+	case <-listening:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Relay does not listen")
+	}
+	u := MustCreateUser(t, st, "alice")
+	b := MustCreateBoard(t, st, u, "relay")
+	MustPost(t, st, b, u, "one", 0)
+	WantCode(t, CreateMessage(ctx, st, newMessage(b, u, "refused", 99)), forum.CodeInvalid)
+	MustPost(t, st, b, u, "two", 1)
+	if err := RemoveMessage(ctx, st, b.ID, 1, forum.RemovedByAuthor, Tick()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []forum.Event{
+		{Kind: forum.Posted, BoardID: b.ID, Number: 1},
+		{Kind: forum.Posted, BoardID: b.ID, Number: 2},
+		{Kind: forum.Removed, BoardID: b.ID, Number: 1},
+	} {
+		select {
+		case got := <-events:
+			if got.Message != nil && (got.Message.Number != got.Number || got.Message.BoardID != got.BoardID) {
+				t.Errorf("event %+v carries message %d of board %d", got, got.Message.Number, got.Message.BoardID)
+			}
+			got.Message = nil
+			if got != want {
+				t.Errorf("event %+v, want %+v", got, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no event; want %+v", want)
+		}
+	}
 }

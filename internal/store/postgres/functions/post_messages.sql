@@ -5,15 +5,15 @@
 -- row, held to the commit, which numbers it; posts come sorted by board,
 -- and the authors' message counts are raised at the end in ID order, so
 -- that batches sharing boards or authors never deadlock. Each post's terms
--- (a tsvector's text; empty for none) are indexed, and the post announced
--- on p_channel.
+-- (a tsvector's text; empty for none) are indexed, and the post written
+-- to the outbox (events), which announces it.
 --
 -- Applied at every start, after the migrations (migrate.go): change it
 -- here. A change of its arguments or answer needs a migration that drops
 -- the old one first.
 CREATE OR REPLACE FUNCTION post_messages(
 	p_board bigint[], p_author bigint[], p_at timestamptz[], p_body text[], p_html text[],
-	p_reply_to bigint[], p_terms text[], p_channel text)
+	p_reply_to bigint[], p_terms text[])
 RETURNS TABLE (message_id bigint, message_number bigint, reply_author text, refused text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -66,7 +66,7 @@ BEGIN
 			INSERT INTO message_search (message_id, terms) VALUES (message_id, p_terms[i]::tsvector);
 		END IF;
 		posted_authors := posted_authors || p_author[i];
-		PERFORM pg_notify(p_channel, p_board[i] || ' ' || message_number);
+		INSERT INTO events (kind, board_id, number, at) VALUES ('posted', p_board[i], message_number, p_at[i]);
 		RETURN NEXT;
 	END LOOP;
 	FOR poster, posts IN

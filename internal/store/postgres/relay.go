@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"parley/internal/forum"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,14 +12,15 @@ import (
 	"github.com/jackc/pgxlisten"
 )
 
-// reconnectDelay is how long Follow waits before connecting again after
+// reconnectDelay is how long Relay waits before connecting again after
 // losing its connection.
 const reconnectDelay = time.Second
 
-// Follow listens on the schema's channel, on a connection of its own (a
+// Relay listens on the schema's channel, on a connection of its own (a
 // listening connection cannot serve the pool), and reconnects when it is
-// lost. Each post notifies on commit, with "board number" as payload.
-func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), lost func()) error {
+// lost. Each event written to the outbox is announced on commit, with
+// "kind board number" as payload (functions/events_notify.sql).
+func (s *Store) Relay(ctx context.Context, deliver func(forum.Event), lost func()) error {
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			cfg := s.pool.Config().ConnConfig
@@ -34,11 +36,11 @@ func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), 
 			if ctx.Err() != nil {
 				return // stopping, not failing
 			}
-			s.log.WarnContext(ctx, "postgres: following new messages", "channel", s.channel, "err", err)
+			s.log.WarnContext(ctx, "postgres: relaying events", "channel", s.channel, "err", err)
 		},
 		ReconnectDelay: reconnectDelay,
 	}
-	l.Handle(s.channel, announcements{posted: posted, lost: lost})
+	l.Handle(s.channel, announcements{deliver: deliver, lost: lost})
 	err := l.Listen(ctx)
 	if ctx.Err() != nil {
 		return nil
@@ -46,20 +48,20 @@ func (s *Store) Follow(ctx context.Context, posted func(boardID, number int64), 
 	return err
 }
 
-// announcements hands each notification to posted; once listening, after
-// every (re)connection, it calls lost, since posts committed while no
-// connection listened were announced to nobody.
+// announcements hands each notification's event to deliver; once
+// listening, after every (re)connection, it calls lost, since events
+// committed while no connection listened were announced to nobody.
 type announcements struct {
-	posted func(boardID, number int64)
-	lost   func()
+	deliver func(forum.Event)
+	lost    func()
 }
 
 func (a announcements) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	var board, number int64
-	if _, err := fmt.Sscanf(n.Payload, "%d %d", &board, &number); err != nil {
+	var e forum.Event
+	if _, err := fmt.Sscanf(n.Payload, "%s %d %d", &e.Kind, &e.BoardID, &e.Number); err != nil {
 		return fmt.Errorf("notification %q: %w", n.Payload, err)
 	}
-	a.posted(board, number)
+	a.deliver(e)
 	return nil
 }
 
