@@ -26,7 +26,7 @@ const maxRequestBody = 1 << 20
 // the html fields are safe HTML already, and escaping them again (& as
 // \u0026amp;) made 64 KiB of "&" a megabyte of answer. An answer is
 // encoded whole before anything is sent, so that a failure is a clean 500;
-// what it may hold is bounded (forum.MaxPageBytes).
+// what it may hold is bounded (forum.MaxTextBytes).
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

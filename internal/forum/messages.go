@@ -107,8 +107,8 @@ func holds(b *Board, n int64) error {
 	return nil
 }
 
-// Page is a window of a board with what a reader needs to move on.
-type Page struct {
+// Listing is a window of a board with what a reader needs to move on.
+type Listing struct {
 	Board    *Board
 	Messages []Message // ascending by number
 	// Next is the From of the following window, 0 when nothing follows;
@@ -118,7 +118,7 @@ type Page struct {
 
 // Messages returns a window of a board as viewer may see it. A Window with
 // neither From nor Before is the newest messages.
-func (s *Service) Messages(ctx context.Context, viewer *User, slug string, w Window) (*Page, error) {
+func (s *Service) Messages(ctx context.Context, viewer *User, slug string, w Window) (*Listing, error) {
 	if err := CheckWindow(w); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Service) Messages(ctx context.Context, viewer *User, slug string, w Win
 }
 
 // MessagesOn is Messages on a board the caller has read.
-func (s *Service) MessagesOn(ctx context.Context, viewer *User, b *Board, w Window) (*Page, error) {
+func (s *Service) MessagesOn(ctx context.Context, viewer *User, b *Board, w Window) (*Listing, error) {
 	if err := CheckWindow(w); err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func CheckWindow(w Window) error {
 	return nil
 }
 
-// MaxPageBytes bounds the text that one window, list of replies or thread
+// MaxTextBytes bounds the text that one window, list of replies or thread
 // carries: it ends before the message that would take the Markdown and
 // HTML of those it holds past it, and says where the rest continues; it
 // always holds one message. A body is at most 64 KiB and its HTML at most
@@ -159,9 +159,9 @@ func CheckWindow(w Window) error {
 // "&" (320 KiB of HTML each) made a window of 77 MB, and 210 MB of JSON
 // when HTML was escaped again. With JSON's escaping (at most doubling) an
 // answer stays within 4 MiB.
-const MaxPageBytes = 2 << 20
+const MaxTextBytes = 2 << 20
 
-// shown returns how many of msgs, read with MaxPageBytes as the store's
+// shown returns how many of msgs, read with MaxTextBytes as the store's
 // bound on their text (it reads at most one message past it), a page
 // shows: no more than limit, and not the one past the bound unless it is
 // the only one. What is not shown is where the page continues.
@@ -170,15 +170,15 @@ func shown(msgs []Message, limit int) int {
 	for i := range msgs {
 		text += len(msgs[i].Body) + len(msgs[i].HTML)
 	}
-	if n > 1 && n == len(msgs) && text > MaxPageBytes {
+	if n > 1 && n == len(msgs) && text > MaxTextBytes {
 		n--
 	}
 	return n
 }
 
 // window reads a checked window of board b.
-func (s *Service) window(ctx context.Context, viewer *User, b *Board, w Window) (*Page, error) {
-	w.Bytes = MaxPageBytes
+func (s *Service) window(ctx context.Context, viewer *User, b *Board, w Window) (*Listing, error) {
+	w.Bytes = MaxTextBytes
 	msgs, err := s.store.Messages(ctx, b.ID, w)
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (s *Service) window(ctx context.Context, viewer *User, b *Board, w Window) 
 	} else {
 		msgs = msgs[len(msgs)-n:]
 	}
-	p := &Page{Board: b, Messages: msgs}
+	p := &Listing{Board: b, Messages: msgs}
 	if len(msgs) > 0 {
 		first, last := msgs[0].Number, msgs[len(msgs)-1].Number
 		// A message committed after the board was read is shown; count it.
@@ -232,7 +232,7 @@ func (s *Service) RepliesOn(ctx context.Context, viewer *User, b *Board, n, from
 	}
 	// One more than asked tells whether another window follows; so does
 	// the one the store read past the bound on their text.
-	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit+1, MaxPageBytes)
+	msgs, err := s.store.Replies(ctx, b.ID, n, from, limit+1, MaxTextBytes)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -67,8 +67,8 @@ type SearchFilter struct {
 	Candidates int
 }
 
-// SearchPage is what a Store finds for a SearchFilter.
-type SearchPage struct {
+// SearchHits is what a Store finds for a SearchFilter.
+type SearchHits struct {
 	Hits []Message
 	// Capped says, for relevance, that more than Candidates messages
 	// matched, and Through is the highest ID of those ranked.
@@ -192,7 +192,7 @@ func (s *Service) Search(ctx context.Context, viewer *User, req SearchRequest) (
 }
 
 // runSearch runs f on the store in its turn, within the search timeout.
-func (s *Service) runSearch(ctx context.Context, f SearchFilter) (SearchPage, error) {
+func (s *Service) runSearch(ctx context.Context, f SearchFilter) (SearchHits, error) {
 	bounded, cancel := context.WithTimeout(ctx, s.cfg.SearchTimeout)
 	defer cancel()
 	select {
@@ -200,9 +200,9 @@ func (s *Service) runSearch(ctx context.Context, f SearchFilter) (SearchPage, er
 		defer func() { <-s.searching }()
 	case <-bounded.Done():
 		if ctx.Err() != nil {
-			return SearchPage{}, ctx.Err() // the reader left
+			return SearchHits{}, ctx.Err() // the reader left
 		}
-		return SearchPage{}, &Error{Code: CodeUnavailable, RetryAfter: time.Second,
+		return SearchHits{}, &Error{Code: CodeUnavailable, RetryAfter: time.Second,
 			Message: "the server is busy with other searches; try again in a moment"}
 	}
 	page, err := s.store.Search(bounded, f)

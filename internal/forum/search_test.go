@@ -19,11 +19,11 @@ type slowSearchStore struct {
 	release chan struct{}
 }
 
-func (s *slowSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+func (s *slowSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchHits, error) {
 	s.began <- struct{}{}
 	<-ctx.Done()
 	<-s.release
-	return forum.SearchPage{}, ctx.Err()
+	return forum.SearchHits{}, ctx.Err()
 }
 
 // TestSearchBounds: a search is stopped at the search timeout and says so

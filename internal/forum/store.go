@@ -170,7 +170,7 @@ type SearchStore interface {
 	// when that is positive) and says whether more matched. When ctx's
 	// deadline passes, the engine stops, and the error wraps
 	// context.DeadlineExceeded.
-	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
+	Search(ctx context.Context, f SearchFilter) (SearchHits, error)
 	// Reindex rebuilds the search index of a board's messages from their
 	// bodies, indexing each under terms(body), and takes the board off
 	// the backlog. CodeNotFound when the board does not exist.

@@ -94,11 +94,11 @@ func (s *Service) thread(ctx context.Context, viewer *User, slug string, n int64
 }
 
 // threadFrom reads the thread below root, at most limit messages and
-// MaxPageBytes of their text, and reports whether that was all of it.
+// MaxTextBytes of their text, and reports whether that was all of it.
 func (s *Service) threadFrom(ctx context.Context, boardID, root int64, limit int) ([]Message, bool, error) {
 	// One more than shown tells whether the tree is larger; so does the
 	// one the store read past the bound on their text.
-	msgs, err := s.store.Thread(ctx, boardID, root, limit+1, MaxPageBytes)
+	msgs, err := s.store.Thread(ctx, boardID, root, limit+1, MaxTextBytes)
 	if err != nil {
 		return nil, false, err
 	}

@@ -10,8 +10,9 @@ import (
 	"parley/internal/forum"
 )
 
-// page is how many users or messages each read of an export asks for.
-const page = 1000
+// readBatch is how many users or messages each read of an export or an
+// import asks for.
+const readBatch = 1000
 
 // Export writes the forum held by st to w: every user by ID, then every
 // board by slug, each followed by its messages by number. With a board's
@@ -40,7 +41,7 @@ func Export(ctx context.Context, st forum.Store, w io.Writer, slug string) error
 		return err
 	}
 	for after := int64(0); ; {
-		users, err := st.Users(ctx, only, after, page)
+		users, err := st.Users(ctx, only, after, readBatch)
 		if err != nil {
 			return fmt.Errorf("export users: %w", err)
 		}
@@ -70,7 +71,7 @@ func exportBoard(ctx context.Context, st forum.Store, out *Writer, b *forum.Boar
 	// Up to the last number read before the users were: every author of
 	// those messages is in the file, even while members join and post.
 	for from := int64(1); from <= b.LastNumber; {
-		msgs, err := st.Messages(ctx, b.ID, forum.Window{From: from, Limit: int(min(page, b.LastNumber-from+1))})
+		msgs, err := st.Messages(ctx, b.ID, forum.Window{From: from, Limit: int(min(readBatch, b.LastNumber-from+1))})
 		if err != nil {
 			return fmt.Errorf("export board %s from message %d: %w", b.Slug, from, err)
 		}

@@ -69,7 +69,7 @@ func newImporter(ctx context.Context, st forum.Store, opt Options) (*importer, e
 		im.boards[b.Slug] = &boardState{b: b, stored: b.LastNumber} // authors: when its record is read
 	}
 	for after := int64(0); ; {
-		users, err := st.Users(ctx, 0, after, page)
+		users, err := st.Users(ctx, 0, after, readBatch)
 		if err != nil {
 			return nil, err
 		}

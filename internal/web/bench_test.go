@@ -37,7 +37,7 @@ I am still long, but trimmed a bit above 24.`
 func benchWindow(n int) *view.Window {
 	html := markup.Render(benchBody)
 	b := &forum.Board{Slug: "intel", Title: "Intel Corporation (INTC)", Description: "Chips and the company that makes them", LastNumber: 1575535}
-	w := &view.Window{Page: &forum.Page{Board: b, Prev: 346300, Next: 346300 + int64(n)}}
+	w := &view.Window{Listing: &forum.Listing{Board: b, Prev: 346300, Next: 346300 + int64(n)}}
 	at := time.Date(2007, 8, 10, 13, 42, 12, 0, time.UTC)
 	for i := range n {
 		num := int64(346300 + i)

@@ -116,7 +116,7 @@ func (s *server) window(r *http.Request, b *forum.Board, pq pageQuery) (*view.Wi
 	if pq.from > b.LastNumber && pq.from > 1 {
 		return nil, forum.Errorf(forum.CodeNotFound, "board %s has no message %d yet; its newest is %d", b.Slug, pq.from, b.LastNumber)
 	}
-	return &view.Window{Page: p, Limit: pq.limit}, nil
+	return &view.Window{Listing: p, Limit: pq.limit}, nil
 }
 
 // onlyParams reports whether q holds no parameter but those named.

@@ -121,9 +121,9 @@ func TestSearchPaging(t *testing.T) {
 // engine on a query too costly for it.
 type stalledSearchStore struct{ forum.Store }
 
-func (s stalledSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+func (s stalledSearchStore) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchHits, error) {
 	<-ctx.Done()
-	return forum.SearchPage{}, ctx.Err()
+	return forum.SearchHits{}, ctx.Err()
 }
 
 // TestSearchPageTooCostly: a search stopped at its timeout is answered

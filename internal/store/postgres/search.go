@@ -21,7 +21,7 @@ import (
 // arguments in view (the simple protocol), not by the generic plan the
 // store otherwise forces: how to read a word found in half the messages and
 // one found in three is a choice the planner makes from the tsquery.
-func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchHits, error) {
 	q := f.Query
 	args := []any{pgx.QueryExecModeSimpleProtocol}
 	arg := func(v any) string {
@@ -108,7 +108,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 			WHERE ` + strings.Join(filter, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	}
 
-	var page forum.SearchPage
+	var page forum.SearchHits
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// The server stops the search at the caller's deadline, a little
 		// before it: a query the client stops waiting for otherwise runs

@@ -24,7 +24,7 @@ const tagRows = 50_000
 // instead of reading every hit's row; a range of numbers becomes a range of
 // IDs, which grow with numbers within a board. Only dates are checked on
 // the row. Without words the search reads messages through its filters.
-func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchHits, error) {
 	q := f.Query
 	if !q.HasText() {
 		return s.filterSearch(ctx, f)
@@ -107,7 +107,7 @@ func (s *Store) Search(ctx context.Context, f forum.SearchFilter) (forum.SearchP
 // newest first by number in a board (numbers and IDs grow together
 // there), by ID for an author's. A search without words has no words to
 // leave out and no days (search.Parse).
-func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.SearchPage, error) {
+func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.SearchHits, error) {
 	q := f.Query
 	filter := []string{"m.removed = ''"}
 	var args []any
@@ -146,7 +146,7 @@ func (s *Store) filterSearch(ctx context.Context, f forum.SearchFilter) (forum.S
 // is answered (MATERIALIZED): the driver interrupts a statement at the
 // context's deadline only while it makes its first row, and finding the
 // hits is what may take long.
-func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, find string, args ...any) (forum.SearchPage, error) {
+func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, find string, args ...any) (forum.SearchHits, error) {
 	query := `WITH hits (id) AS MATERIALIZED (` + find + `)
 		SELECT ` + messageColumns + `, 0, 0 FROM hits CROSS JOIN messages m ON m.id = hits.id` + messageJoins + `
 		ORDER BY hits.id DESC` // within a board, the order of numbers too
@@ -155,8 +155,8 @@ func (s *Store) searchQuery(ctx context.Context, f forum.SearchFilter, find stri
 
 // readHits runs a search's query, whose columns are messageColumns, how
 // many candidates were found and the highest ID ranked.
-func (s *Store) readHits(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchPage, error) {
-	var page forum.SearchPage
+func (s *Store) readHits(ctx context.Context, f forum.SearchFilter, query string, args ...any) (forum.SearchHits, error) {
+	var page forum.SearchHits
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return page, fmt.Errorf("search: %w", err)

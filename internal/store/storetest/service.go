@@ -82,7 +82,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 		type page struct {
 			first, last, next, prev int64
 		}
-		walk := func(w forum.Window, step func(p *forum.Page) forum.Window) []page {
+		walk := func(w forum.Window, step func(p *forum.Listing) forum.Window) []page {
 			var pages []page
 			for range 10 {
 				p, err := svc.Messages(ctx, nil, "intc", w)
@@ -104,7 +104,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatal("paging does not end")
 			return nil
 		}
-		forward := walk(forum.Window{From: 1, Limit: 5}, func(p *forum.Page) forum.Window {
+		forward := walk(forum.Window{From: 1, Limit: 5}, func(p *forum.Listing) forum.Window {
 			if p.Next == 0 {
 				return forum.Window{}
 			}
@@ -113,7 +113,7 @@ func testService(t *testing.T, open func(t *testing.T) forum.Store) {
 		if want := []page{{1, 5, 6, 0}, {6, 10, 11, 6}, {11, 12, 0, 11}}; !slices.Equal(forward, want) {
 			t.Errorf("paging forward by Next: %v, want %v", forward, want)
 		}
-		backward := walk(forum.Window{Limit: 5}, func(p *forum.Page) forum.Window {
+		backward := walk(forum.Window{Limit: 5}, func(p *forum.Listing) forum.Window {
 			if p.Prev == 0 {
 				return forum.Window{}
 			}

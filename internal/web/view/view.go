@@ -40,10 +40,10 @@ const DefaultWindow = 25
 
 // Window is a board page: a window of its messages, in ascending order.
 type Window struct {
-	// Page is the board and its messages; its Next is 0 when the window
+	// Listing is the board and its messages; its Next is 0 when the window
 	// ends at the newest message, and the page then offers new messages as
 	// they arrive.
-	*forum.Page
+	*forum.Listing
 	// Limit is the window's size when the reader chose one, else 0.
 	Limit int
 	// Form is the new-message form.
