@@ -60,47 +60,49 @@ func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 	var poster []int // the call of each post
 	onlyPosts := true
 	for i, c := range calls {
-		switch {
-		case errs[i] != nil || len(c.writes) == 0:
-		case len(c.writes) == 1 && c.writes[0].post != nil:
-			posts, poster = append(posts, c.writes[0].post), append(poster, i)
-		default:
+		if m := c.lonePost(); m != nil && errs[i] == nil {
+			posts, poster = append(posts, m), append(poster, i)
+		} else if errs[i] == nil && len(c.writes) > 0 {
 			onlyPosts = false
+		}
+	}
+	refused := func(errsOfPosts []error) {
+		for k, err := range errsOfPosts {
+			errs[poster[k]] = err
 		}
 	}
 	var err error
 	if onlyPosts {
-		var refused []error
-		refused, err = s.postAlone(ctx, posts)
-		for k, e := range refused {
-			errs[poster[k]] = e
-		}
+		var errsOfPosts []error
+		errsOfPosts, err = s.postAlone(ctx, posts)
+		refused(errsOfPosts)
 	} else {
-		posts, poster = posts[:0], poster[:0]
 		err = s.inBatch(ctx, func(q *pgxpool.Conn) error {
+			// Posts go in runs of one call of post_messages each, the
+			// other calls between them in their order.
+			posts, poster = posts[:0], poster[:0]
 			flush := func() error {
 				if len(posts) == 0 {
 					return nil
 				}
-				refused, err := s.post(ctx, q, posts)
-				for k, err := range refused {
-					errs[poster[k]] = err
-				}
+				errsOfPosts, err := s.post(ctx, q, posts)
+				refused(errsOfPosts)
 				posts, poster = posts[:0], poster[:0]
 				return err
 			}
 			for i, c := range calls {
-				switch {
-				case errs[i] != nil || len(c.writes) == 0:
-				case len(c.writes) == 1 && c.writes[0].post != nil:
-					posts, poster = append(posts, c.writes[0].post), append(poster, i)
-				default:
-					if err := flush(); err != nil {
-						return err
-					}
-					if errs[i] = s.apply(ctx, q, c.writes); q.Conn().PgConn().TxStatus() != 'T' {
-						return errs[i] // the transaction failed, not only the call
-					}
+				if m := c.lonePost(); m != nil && errs[i] == nil {
+					posts, poster = append(posts, m), append(poster, i)
+					continue
+				}
+				if errs[i] != nil || len(c.writes) == 0 {
+					continue
+				}
+				if err := flush(); err != nil {
+					return err
+				}
+				if errs[i] = s.apply(ctx, q, c.writes); q.Conn().PgConn().TxStatus() != 'T' {
+					return errs[i] // the transaction failed, not only the call
 				}
 			}
 			return flush()
@@ -304,6 +306,15 @@ func (w write) apply(ctx context.Context, s *Store, q sender) error {
 	}
 	refused, err := s.post(ctx, q, []*forum.Message{w.post})
 	return cmp.Or(err, refused[0])
+}
+
+// lonePost is the message a call posts when that is all it writes, nil
+// otherwise.
+func (t *tx) lonePost() *forum.Message {
+	if len(t.writes) == 1 {
+		return t.writes[0].post
+	}
+	return nil
 }
 
 func (t *tx) CreateMessage(m *forum.Message) { t.writes = append(t.writes, write{post: m}) }

@@ -156,28 +156,16 @@ func loadMany(tb testing.TB, st forum.Store, n int64) {
 	tb.Helper()
 	ctx := tb.Context()
 	ann := MustCreateUser(tb, st, "loader")
-	ld, err := st.Load(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ld.Close()
-	b := &forum.Board{Slug: "many", Title: "Many", CreatedAt: Tick(), CreatorID: ann.ID}
-	if err := ld.CreateBoard(ctx, b); err != nil {
-		tb.Fatal(err)
-	}
+	msgs := make([]*forum.Message, n)
 	for i := range n {
-		m := newMessage(b, ann, "loaded", i/2)
+		m := newMessage(&forum.Board{}, ann, "loaded", i/2)
 		m.Number = i + 1
 		if m.ReplyTo != 0 {
 			m.ReplyToAuthorID = ann.ID
 		}
-		if err := ld.AddMessage(ctx, m); err != nil {
-			tb.Fatal(err)
-		}
+		msgs[i] = m
 	}
-	if err := ld.Commit(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	b := loadBoard(tb, st, ann, "many", msgs...)
 	if got := mustBoard(tb, st, "many"); got.LastNumber != n {
 		tb.Fatalf("board many: last number %d after loading %d", got.LastNumber, n)
 	}

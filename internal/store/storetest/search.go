@@ -236,64 +236,30 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 	// A board whose messages were never indexed is found once reindexed:
 	// Reindex builds the index, not only mends it.
 	t.Run("ReindexFromNothing", func(t *testing.T) {
-		ld, err := st.Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ld.Close()
-		b := &forum.Board{Slug: "unindexed", Title: "Unindexed", CreatedAt: Tick(), CreatorID: ann.ID}
-		if err := ld.CreateBoard(ctx, b); err != nil {
-			t.Fatal(err)
-		}
+		var msgs []*forum.Message
 		for n, body := range []string{"a quagga here", "no such animal", "a removed quagga"} {
-			m := newMessage(b, ann, body, 0)
+			m := newMessage(&forum.Board{}, ann, body, 0)
 			m.Number, m.Terms = int64(n+1), ""
 			if n == 2 {
 				m.Removed, m.RemovedAt = forum.RemovedByModerator, Tick()
 			}
-			if err := ld.AddMessage(ctx, m); err != nil {
-				t.Fatal(err)
-			}
+			msgs = append(msgs, m)
 		}
-		if err := ld.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := ld.Close(); err != nil { // it holds SQLite's writer
-			t.Fatal(err)
-		}
-		found := func() []string {
-			t.Helper()
-			res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: "quagga board:unindexed"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
-			}
-			return got
-		}
-		if got := found(); len(got) != 0 {
+		loadBoard(t, st, ann, "unindexed", msgs...)
+		const q = "quagga board:unindexed"
+		if got := hitsOf(t, svc, q); len(got) != 0 {
 			t.Fatalf("before Reindex: %q, want nothing (the messages were loaded without terms)", got)
 		}
 		if err := svc.Reindex(ctx, "unindexed"); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := found(), []string{"unindexed/1"}; !slices.Equal(got, want) {
+		if got, want := hitsOf(t, svc, q), []string{"unindexed/1"}; !slices.Equal(got, want) {
 			t.Errorf("after Reindex: %q, want %q", got, want)
 		}
 	})
 
 	t.Run("Loaded", func(t *testing.T) {
-		ld, err := st.Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ld.Close()
-		b := &forum.Board{Slug: "loaded", Title: "Loaded", CreatedAt: Tick(), CreatorID: ann.ID}
-		if err := ld.CreateBoard(ctx, b); err != nil {
-			t.Fatal(err)
-		}
+		var msgs []*forum.Message
 		for n, body := range []string{
 			"a loaded zebra",
 			// More places of one word than PostgreSQL keeps: the last are
@@ -301,19 +267,15 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			strings.Repeat("zebra crossing ", 300) + "at last",
 			"a removed zebra",
 		} {
-			m := newMessage(b, ann, body, 0)
+			m := newMessage(&forum.Board{}, ann, body, 0)
 			m.Number = int64(n + 1)
 			if n == 2 {
 				m.Removed, m.RemovedAt = forum.RemovedByModerator, Tick()
 				m.Terms = ""
 			}
-			if err := ld.AddMessage(ctx, m); err != nil {
-				t.Fatal(err)
-			}
+			msgs = append(msgs, m)
 		}
-		if err := ld.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
+		loadBoard(t, st, ann, "loaded", msgs...)
 		for q, want := range map[string][]string{
 			"zebra":                    {"loaded/2", "loaded/1"},
 			`"zebra crossing at last"`: nil,
@@ -321,15 +283,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 			`"at last"`:                {"loaded/2"},
 			"crossing board:loaded":    {"loaded/2"},
 		} {
-			res, err := svc.Search(ctx, nil, forum.SearchRequest{Query: q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
-			}
-			if !slices.Equal(got, want) {
+			if got := hitsOf(t, svc, q); !slices.Equal(got, want) {
 				t.Errorf("after a load, %s found %q, want %q", q, got, want)
 			}
 		}
@@ -338,29 +292,13 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 	// Posts and removals made while a board is reindexed wait for it or
 	// come after it: none is indexed twice, none removed comes back.
 	t.Run("ReindexWhilePosting", func(t *testing.T) {
-		ld, err := st.Load(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ld.Close()
-		b := &forum.Board{Slug: "busy", Title: "Busy", CreatedAt: Tick(), CreatorID: ann.ID}
-		if err := ld.CreateBoard(ctx, b); err != nil {
-			t.Fatal(err)
-		}
 		const loaded = 5000
-		for n := int64(1); n <= loaded; n++ {
-			m := newMessage(b, ann, fmt.Sprintf("okapi number %d", n), 0)
-			m.Number = n
-			if err := ld.AddMessage(ctx, m); err != nil {
-				t.Fatal(err)
-			}
+		msgs := make([]*forum.Message, loaded)
+		for i := range msgs {
+			msgs[i] = newMessage(&forum.Board{}, ann, fmt.Sprintf("okapi number %d", i+1), 0)
+			msgs[i].Number = int64(i + 1)
 		}
-		if err := ld.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := ld.Close(); err != nil { // it holds SQLite's writer
-			t.Fatal(err)
-		}
+		loadBoard(t, st, ann, "busy", msgs...)
 		done := make(chan error, 1)
 		go func() { done <- svc.Reindex(ctx, "busy") }()
 		mod := &forum.User{ID: ann.ID, Name: ann.Name, Role: forum.RoleModerator}
@@ -383,6 +321,7 @@ func testSearch(t *testing.T, open func(t *testing.T) forum.Store) {
 		}
 		for q, want := range map[string]int{"okapi 10": 0, `"okapi posted"`: posted, "okapi": loaded - 1 + posted} {
 			var got int
+			var err error
 			res := &forum.SearchResult{Next: "start"}
 			for cursor := ""; res.Next != ""; cursor = res.Next {
 				if res, err = svc.Search(ctx, nil, forum.SearchRequest{Query: "board:busy " + q, Limit: forum.MaxSearchLimit, Cursor: cursor}); err != nil {
@@ -506,4 +445,48 @@ func CommonWordsBoard(tb testing.TB, st forum.Store, size int) forum.SearchFilte
 		tb.Fatal(err)
 	}
 	return forum.SearchFilter{Query: q, Board: mustBoard(tb, st, "common"), Sort: forum.SortNewest, Limit: 21, Candidates: forum.RankCandidates}
+}
+
+// loadBoard creates board slug, opened by creator, and loads msgs into it
+// (their BoardID set here) in one unit; the Loader is closed, letting go
+// of SQLite's writer.
+func loadBoard(tb testing.TB, st forum.Store, creator *forum.User, slug string, msgs ...*forum.Message) *forum.Board {
+	tb.Helper()
+	ctx := tb.Context()
+	ld, err := st.Load(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ld.Close()
+	b := &forum.Board{Slug: slug, Title: "Board " + slug, CreatedAt: Tick(), CreatorID: creator.ID}
+	if err := ld.CreateBoard(ctx, b); err != nil {
+		tb.Fatal(err)
+	}
+	for _, m := range msgs {
+		m.BoardID, m.Board = b.ID, slug
+		if err := ld.AddMessage(ctx, m); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := ld.Commit(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := ld.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// hitsOf is what a search for q finds, as board/number, in order.
+func hitsOf(tb testing.TB, svc *forum.Service, q string) []string {
+	tb.Helper()
+	res, err := svc.Search(tb.Context(), nil, forum.SearchRequest{Query: q})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, fmt.Sprintf("%s/%d", h.Board, h.Number))
+	}
+	return got
 }

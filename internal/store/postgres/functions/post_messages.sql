@@ -1,12 +1,26 @@
--- post_messages stores a batch of posts in the caller's transaction and
--- answers a row for each, in the order given: its ID, number and the
--- replied-to author's name, or why it was refused (board, author,
--- reply_to), in which case it wrote nothing. Each post takes its board's
--- row, held to the commit, which numbers it; posts come sorted by board,
--- and the authors' message counts are raised at the end in ID order, so
--- that batches sharing boards or authors never deadlock. Each post's terms
--- (a tsvector's text; empty for none) are indexed, and the post written
--- to the outbox (events), which announces it.
+-- post_messages stores a batch of posts in the transaction of the call:
+-- the posts that one process's committer found waiting, committed together
+-- so that they share one commit's sync, and one notifying commit
+-- (PostgreSQL lets one transaction that notifies commit at a time). Element
+-- i of each array is post i; the function returns one row per post, in
+-- order: its id, number and the replied-to author's name, or in refused why
+-- it was not stored: 'board', 'author' or 'reply_to'. Each post's terms (a
+-- tsvector's text; empty for none) are indexed, and the post is written to
+-- the outbox (events), whose trigger announces it.
+--
+-- An acknowledged post must survive a crash of the server: a session whose
+-- synchronous_commit is off (from the URL, a role or the server's
+-- defaults) has it turned on for this transaction. A board's row held by a
+-- stuck transaction fails the batch after lock_timeout rather than hold
+-- every poster for ever; it rolls back, so the posts are refused, never
+-- stored unannounced.
+--
+-- Each post is checked before anything of it is written, so a refusal
+-- needs no subtransaction (which, past 64 in a transaction, slow every
+-- reader of the database). Locks are taken in one order by every process —
+-- boards by id (the caller sorts the batch so), then authors by id at the
+-- end — so that two processes' batches never wait for each other in a
+-- circle.
 --
 -- Applied at every start, after the migrations (migrate.go): change it
 -- here. A change of its arguments or answer needs a migration that drops

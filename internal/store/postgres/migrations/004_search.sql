@@ -21,4 +21,4 @@ INSERT INTO search_backlog SELECT id FROM boards WHERE last_number > 0;
 
 -- post_messages, which indexes each post's terms, is now kept in
 -- functions/post_messages.sql and applied at every start.
-DROP FUNCTION post_messages(bigint[], bigint[], timestamptz[], text[], text[], bigint[], text);
+DROP FUNCTION IF EXISTS post_messages(bigint[], bigint[], timestamptz[], text[], text[], bigint[], text);
