@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"parley/internal/forum"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,8 +19,8 @@ const reconnectDelay = time.Second
 
 // Relay listens on the schema's channel, on a connection of its own (a
 // listening connection cannot serve the pool), and reconnects when it is
-// lost. Each event written to the outbox is announced on commit, with
-// "kind board number" as payload (functions/events_notify.sql).
+// lost. The events written to the outbox are announced on commit, a line
+// "kind board number" each (functions/events_notify.sql).
 func (s *Store) Relay(ctx context.Context, deliver func(forum.Event), lost func()) error {
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
@@ -57,11 +58,13 @@ type announcements struct {
 }
 
 func (a announcements) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	var e forum.Event
-	if _, err := fmt.Sscanf(n.Payload, "%s %d %d", &e.Kind, &e.BoardID, &e.Number); err != nil {
-		return fmt.Errorf("notification %q: %w", n.Payload, err)
+	for line := range strings.SplitSeq(n.Payload, "\n") {
+		var e forum.Event
+		if _, err := fmt.Sscanf(line, "%s %d %d", &e.Kind, &e.BoardID, &e.Number); err != nil {
+			return fmt.Errorf("notification %q: %w", line, err)
+		}
+		a.deliver(e)
 	}
-	a.deliver(e)
 	return nil
 }
 

@@ -131,13 +131,13 @@ func (s *Store) inBatch(ctx context.Context, fn func(q *pgxpool.Conn) error) err
 	if _, err := q.Exec(ctx, s.beginBatch); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(q); err != nil {
-		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // the error that ended it is the one to report
-		return err
-	}
 	if _, err := q.Exec(ctx, forgetEvents, forum.OutboxKeep); err != nil {
-		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // as above
+		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // the error that ended it is the one to report
 		return fmt.Errorf("forget old events: %w", err)
+	}
+	if err := fn(q); err != nil {
+		q.Exec(ctx, `ROLLBACK`) //nolint:errcheck // as above
+		return err
 	}
 	if _, err := q.Exec(ctx, `COMMIT`); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -188,21 +188,23 @@ func (s *Store) post(ctx context.Context, q sender, posts []*forum.Message) ([]e
 }
 
 // postAlone stores a batch of posts alone in one round trip: the writer
-// lock, shared, and post_messages, sent together in one implicit
-// transaction.
+// lock, shared, the outbox's old events forgotten, and post_messages, sent
+// together in one implicit transaction.
 func (s *Store) postAlone(ctx context.Context, posts []*forum.Message) ([]error, error) {
 	order, args := s.postArgs(posts)
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('lock_timeout', '30s', true), pg_advisory_xact_lock_shared($1)`, s.lockKey)
-	b.Queue(postQuery, args...)
+	// Old events are forgotten before the boards are taken, so that one
+	// board's posts do not wait for it.
 	b.Queue(forgetEvents, forum.OutboxKeep)
+	b.Queue(postQuery, args...)
 	br := s.pool.SendBatch(ctx, b)
 	refused, err := make([]error, len(posts)), error(nil)
 	if _, err = br.Exec(); err == nil {
-		var rows pgx.Rows
-		if rows, err = br.Query(); err == nil {
-			if refused, err = readPosted(rows, posts, order); err == nil {
-				_, err = br.Exec()
+		if _, err = br.Exec(); err == nil {
+			var rows pgx.Rows
+			if rows, err = br.Query(); err == nil {
+				refused, err = readPosted(rows, posts, order)
 			}
 		}
 	}

@@ -1,19 +1,32 @@
--- events_notify announces each event written to the outbox on the
--- schema's channel, as "kind board number", when its transaction commits:
--- "parley." and the schema, or, when that is longer than an identifier
--- may be, "parley." and a hash of the schema (as postgres.go names it).
+-- events_notify announces the events each statement writes to the
+-- outbox on the schema's channel, when its transaction commits: one
+-- notification per hundred events, a line "kind board number" each, in
+-- order. The channel is "parley." and the schema, or, when that is longer
+-- than an identifier may be, "parley." and a hash of the schema (as
+-- postgres.go names it). A batch of posts is one statement, so one
+-- notification (each of which PostgreSQL queues, and every listener
+-- reads) where a post was one.
 CREATE OR REPLACE FUNCTION events_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
 	channel text := 'parley.' || current_schema();
+	payload text;
 BEGIN
 	IF octet_length(channel) > 63 THEN
 		channel := 'parley.' || left(encode(sha256(convert_to(current_schema(), 'UTF8')), 'hex'), 32);
 	END IF;
-	PERFORM pg_notify(channel, NEW.kind || ' ' || NEW.board_id || ' ' || NEW.number);
+	FOR payload IN
+		SELECT string_agg(kind || ' ' || board_id || ' ' || number, E'\n' ORDER BY id)
+		FROM (SELECT *, (row_number() OVER (ORDER BY id) - 1) / 100 AS chunk FROM new_events) AS e
+		GROUP BY chunk ORDER BY chunk
+	LOOP
+		PERFORM pg_notify(channel, payload);
+	END LOOP;
 	RETURN NULL;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER events_notify AFTER INSERT ON events
-FOR EACH ROW EXECUTE FUNCTION events_notify();
+DROP TRIGGER IF EXISTS events_notify ON events;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+REFERENCING NEW TABLE AS new_events
+FOR EACH STATEMENT EXECUTE FUNCTION events_notify();

@@ -5,8 +5,8 @@
 -- i of each array is post i; the function returns one row per post, in
 -- order: its id, number and the replied-to author's name, or in refused why
 -- it was not stored: 'board', 'author' or 'reply_to'. Each post's terms (a
--- tsvector's text; empty for none) are indexed, and the post is written to
--- the outbox (events), whose trigger announces it.
+-- tsvector's text; empty for none) are indexed, and the posts are written
+-- to the outbox (events) in one statement, whose trigger announces them.
 --
 -- An acknowledged post must survive a crash of the server: a session whose
 -- synchronous_commit is off (from the URL, a role or the server's
@@ -33,6 +33,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	parent_author bigint;
 	posted_authors bigint[] := '{}';
+	posted_boards bigint[] := '{}';
+	posted_numbers bigint[] := '{}';
+	posted_at timestamptz[] := '{}';
 	poster bigint;
 	posts bigint;
 BEGIN
@@ -80,9 +83,15 @@ BEGIN
 			INSERT INTO message_search (message_id, terms) VALUES (message_id, p_terms[i]::tsvector);
 		END IF;
 		posted_authors := posted_authors || p_author[i];
-		INSERT INTO events (kind, board_id, number, at) VALUES ('posted', p_board[i], message_number, p_at[i]);
+		posted_boards := posted_boards || p_board[i];
+		posted_numbers := posted_numbers || message_number;
+		posted_at := posted_at || p_at[i];
 		RETURN NEXT;
 	END LOOP;
+	-- One statement for the batch's events: its trigger announces them
+	-- together.
+	INSERT INTO events (kind, board_id, number, at)
+	SELECT 'posted', b, n, a FROM unnest(posted_boards, posted_numbers, posted_at) AS e (b, n, a);
 	FOR poster, posts IN
 		SELECT a, count(*) FROM unnest(posted_authors) AS a GROUP BY a ORDER BY a
 	LOOP

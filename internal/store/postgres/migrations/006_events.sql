@@ -1,8 +1,8 @@
 -- The outbox: what happened to the forum (forum.Event), written in the
--- transaction that made it happen, in the order of id. Each row is
--- announced on the schema's channel by the trigger in
--- functions/events_notify.sql, as "kind board number", at its commit. The
--- newest forum.OutboxKeep are kept; batches of writes forget older ones.
+-- transaction that made it happen, in the order of id, and announced on
+-- the schema's channel at its commit by the trigger in
+-- functions/events_notify.sql. The newest forum.OutboxKeep are kept;
+-- batches of writes forget older ones.
 CREATE TABLE events (
 	id       bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	kind     text        NOT NULL,
