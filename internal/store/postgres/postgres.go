@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -49,10 +48,6 @@ type Store struct {
 	// schema, since NOTIFY is database-wide and two forums may share a
 	// database in two schemas.
 	channel string
-	// lockKey names the schema's writer lock; beginBatch begins a batch's
-	// transaction and takes it (see commitBatch).
-	lockKey    int64
-	beginBatch string
 	// writes commits concurrent calls of InTx together.
 	writes *groupcommit.Committer[func(forum.Tx) error]
 }
@@ -114,10 +109,6 @@ func (s *Store) start(ctx context.Context) error {
 		sum := sha256.Sum256([]byte(schema))
 		s.channel = "parley." + hex.EncodeToString(sum[:16])
 	}
-	h := fnv.New64a()
-	h.Write([]byte(s.channel))
-	s.lockKey = int64(h.Sum64())
-	s.beginBatch = fmt.Sprintf("BEGIN; SELECT set_config('lock_timeout', '30s', true); SELECT pg_advisory_xact_lock(%d)", s.lockKey)
 	return nil
 }
 
