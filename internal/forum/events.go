@@ -24,6 +24,8 @@ type Event struct {
 	Kind    EventKind
 	BoardID int64
 	Number  int64
+	// At is when it happened; relayed events leave it zero.
+	At time.Time
 	// Message is the message posted, as it was stored, when the store
 	// has it at hand (the process that wrote it, on a store that process
 	// alone holds); nil otherwise, and then read.

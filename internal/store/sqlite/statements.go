@@ -15,7 +15,7 @@ type statements struct {
 	boardBySlug, message, windowFrom, windowBefore, windowNewest, replies, userByToken *sql.Stmt
 	userBySession, byAuthor, threadRoot, thread                                        *sql.Stmt
 	// On the writer.
-	numberMessage, countReply, insertMessage, indexMessage, countAuthor, userName, insertEvent *sql.Stmt
+	numberMessage, countReply, insertMessage, indexMessage, countAuthor, userName *sql.Stmt
 
 	all []*sql.Stmt
 }
@@ -82,7 +82,6 @@ func prepareStatements(ctx context.Context, reader, writer *sql.DB) (*statements
 	st.indexMessage = prep(writer, `INSERT INTO message_search (rowid, terms, tags) VALUES (?, ?, ?)`)
 	st.countAuthor = prep(writer, `UPDATE users SET message_count = message_count + 1 WHERE id = ?`)
 	st.userName = prep(writer, `SELECT name FROM users WHERE id = ?`)
-	st.insertEvent = prep(writer, `INSERT INTO events (kind, board_id, number, at) VALUES (?, ?, ?, ?)`)
 	if err := errors.Join(errs...); err != nil {
 		st.close()
 		return nil, err

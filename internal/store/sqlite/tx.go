@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"parley/internal/forum"
@@ -48,8 +50,7 @@ func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 				return err
 			}
 		}
-		_, err := sqlTx.ExecContext(ctx, `DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?`, forum.OutboxKeep)
-		return err
+		return writeEvents(ctx, sqlTx, events)
 	})
 	for i := range errs {
 		if err != nil {
@@ -114,7 +115,9 @@ type tx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	err   error
-	// events are those the call wrote, delivered once the batch commits.
+	// events are those the call's writes make: written to the outbox at
+	// the end of the batch, when the call's writes stand, and delivered
+	// once it commits.
 	events []forum.Event
 }
 
@@ -178,10 +181,7 @@ func (t *tx) createMessage(m *forum.Message) error {
 			return fmt.Errorf("reply author: %w", err)
 		}
 	}
-	if _, err := t.tx.StmtContext(ctx, stmt.insertEvent).ExecContext(ctx, forum.Posted, m.BoardID, m.Number, micro(m.CreatedAt)); err != nil {
-		return fmt.Errorf("record message %d: %w", m.Number, err)
-	}
-	t.events = append(t.events, forum.Event{Kind: forum.Posted, BoardID: m.BoardID, Number: m.Number, Message: m})
+	t.events = append(t.events, forum.Event{Kind: forum.Posted, BoardID: m.BoardID, Number: m.Number, At: m.CreatedAt, Message: m})
 	return nil
 }
 
@@ -208,10 +208,7 @@ func (t *tx) removeMessage(boardID, number int64, how forum.Removal, at time.Tim
 		micro(at), boardID); err != nil {
 		return fmt.Errorf("remove message %d: %w", number, err)
 	}
-	if _, err := t.tx.StmtContext(ctx, t.store.stmt.insertEvent).ExecContext(ctx, forum.Removed, boardID, number, micro(at)); err != nil {
-		return fmt.Errorf("remove message %d: %w", number, err)
-	}
-	t.events = append(t.events, forum.Event{Kind: forum.Removed, BoardID: boardID, Number: number})
+	t.events = append(t.events, forum.Event{Kind: forum.Removed, BoardID: boardID, Number: number, At: at})
 	return nil
 }
 
@@ -241,6 +238,32 @@ func (t *tx) throttle(now time.Time, keys []string, decide func([]time.Time) boo
 			ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, key, micro(times[i])); err != nil {
 			return fmt.Errorf("store bucket %q: %w", key, err)
 		}
+	}
+	return nil
+}
+
+// writeEvents writes the events of the batch's calls that stand to the
+// outbox, in their order, a few hundred to a statement (one statement
+// where a post was one), and forgets those older than the newest
+// forum.OutboxKeep.
+func writeEvents(ctx context.Context, tx *sql.Tx, events []forum.Event) error {
+	for chunk := range slices.Chunk(events, 200) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO events (kind, board_id, number, at) VALUES `)
+		args := make([]any, 0, 4*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, e.Kind, e.BoardID, e.Number, micro(e.At))
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("write %d events: %w", len(chunk), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?`, forum.OutboxKeep); err != nil {
+		return fmt.Errorf("forget old events: %w", err)
 	}
 	return nil
 }
