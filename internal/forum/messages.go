@@ -3,8 +3,9 @@ package forum
 import (
 	"context"
 	"fmt"
-	"parley/internal/ratelimit"
 	"time"
+
+	"parley/internal/ratelimit"
 )
 
 // NewMessage is what a member writes.

@@ -8,10 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"parley/internal/forum"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"parley/internal/forum"
 )
 
 // importer reads and checks the file, and turns its records into ops.

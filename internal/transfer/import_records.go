@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"parley/internal/forum"
-	"parley/internal/password"
 	"strings"
 	"time"
+
+	"parley/internal/forum"
+	"parley/internal/password"
 )
 
 // readUser reads a user record: a member to create, unless one of the

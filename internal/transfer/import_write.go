@@ -3,8 +3,9 @@ package transfer
 import (
 	"context"
 	"fmt"
-	"parley/internal/forum"
 	"sync/atomic"
+
+	"parley/internal/forum"
 )
 
 // An op is one write, in the file's order. Its references to users and

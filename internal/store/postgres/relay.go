@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"parley/internal/forum"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgxlisten"
+
+	"parley/internal/forum"
 )
 
 // reconnectDelay is how long Relay waits before connecting again after
