@@ -27,9 +27,9 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 }
 
-// Handler is the JSON API under /api/v1/ and the boards' event streams at
+// Endpoints is the JSON API under /api/v1/ and the boards' event streams at
 // /b/{slug}/events, as a route.Transport for the site to mount.
-type Handler struct{ s *server }
+type Endpoints struct{ s *server }
 
 // DefaultMaxStreams is how many event streams the API holds open at once
 // when New is given no bound.
@@ -37,25 +37,25 @@ const DefaultMaxStreams = 10_000
 
 // New returns the API, holding at most maxStreams event streams open at
 // once (DefaultMaxStreams when not positive).
-func New(svc *forum.Service, log *slog.Logger, maxStreams int) *Handler {
+func New(svc *forum.Service, log *slog.Logger, maxStreams int) *Endpoints {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if maxStreams <= 0 {
 		maxStreams = DefaultMaxStreams
 	}
-	return &Handler{&server{svc: svc, log: log, streamsDone: make(chan struct{}),
+	return &Endpoints{&server{svc: svc, log: log, streamsDone: make(chan struct{}),
 		crossOrigin: http.NewCrossOriginProtection(), streams: streamCount{max: maxStreams}}}
 }
 
 // EndStreams ends the event streams, which would otherwise keep a
 // graceful shutdown waiting for ever. Clients reconnect elsewhere.
-func (h *Handler) EndStreams() {
+func (h *Endpoints) EndStreams() {
 	h.s.endStreams.Do(func() { close(h.s.streamsDone) })
 }
 
 // Routes lists every endpoint.
-func (h *Handler) Routes() []route.Route {
+func (h *Endpoints) Routes() []route.Route {
 	s := h.s
 	return []route.Route{
 		s.route("POST", "/api/v1/users", route.Anyone, s.register),
@@ -84,7 +84,7 @@ func (h *Handler) Routes() []route.Route {
 const eventsPath = "/b/{slug}/events"
 
 // Unrouted answers a request no endpoint takes, in JSON.
-func (h *Handler) Unrouted(w http.ResponseWriter, r *http.Request, status int) {
+func (h *Endpoints) Unrouted(w http.ResponseWriter, r *http.Request, status int) {
 	noStore(w, r)
 	if status == http.StatusMethodNotAllowed {
 		h.s.writeError(w, r, status, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s",
@@ -95,7 +95,7 @@ func (h *Handler) Unrouted(w http.ResponseWriter, r *http.Request, status int) {
 }
 
 // Fail answers an error that no handler returned (a panic) as internal.
-func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Endpoints) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	noStore(w, r)
 	h.s.writeError(w, r, http.StatusInternalServerError, string(forum.CodeInternal), "internal error")
 }

@@ -25,7 +25,7 @@ type Site struct {
 	handler http.Handler
 	mux     *http.ServeMux
 	log     *slog.Logger
-	api     *api.Handler
+	api     *api.Endpoints
 	pages   *web.Pages
 	routes  []route.Route
 	// byPattern holds each route with its transport, which answers its
@@ -87,9 +87,16 @@ func (s *Site) Routes() []route.Route { return slices.Clone(s.routes) }
 
 // Match returns the route that serves r, if any.
 func (s *Site) Match(r *http.Request) (route.Route, bool) {
-	_, pattern := s.mux.Handler(r)
-	m, ok := s.byPattern[pattern]
+	m, _, ok := s.lookup(r)
 	return m.Route, ok
+}
+
+// lookup finds the route of r, with the handler the ServeMux gives for it
+// (which answers an address no route takes).
+func (s *Site) lookup(r *http.Request) (mounted, http.Handler, bool) {
+	h, pattern := s.mux.Handler(r)
+	m, ok := s.byPattern[pattern]
+	return m, h, ok
 }
 
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -98,8 +105,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.Ser
 // internal error, a request no route takes as its transport answers them
 // (JSON under /api/v1/, a page elsewhere), and the rest by their route.
 func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
-	h, pattern := s.mux.Handler(r)
-	m, ok := s.byPattern[pattern]
+	m, h, ok := s.lookup(r)
 	t := m.transport
 	if !ok {
 		t = s.pages
@@ -108,7 +114,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	defer httperr.Recover(s.log, r, func() { t.Fail(w, r, errors.New("panic")) })
-	if pattern == "" {
+	if !ok {
 		httperr.Unrouted(w, r, h, func(status int) { t.Unrouted(w, r, status) })
 		return
 	}

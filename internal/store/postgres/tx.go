@@ -82,13 +82,15 @@ func (s *Store) commitBatch(batch []func(forum.Tx) error) []error {
 		}
 	}
 	var err error
-	if onlyPosts {
+	switch {
+	case onlyPosts && len(posts) == 0: // no call writes anything
+	case onlyPosts:
 		var refused []error
 		refused, err = s.postAlone(ctx, posts)
 		for k, e := range refused {
 			errs[poster[k]] = e
 		}
-	} else {
+	default:
 		err = s.mixed(ctx, calls, errs, posts, poster, boards, keys)
 	}
 	for i := range errs {

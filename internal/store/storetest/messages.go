@@ -347,10 +347,10 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		boardBefore := mustBoard(t, st, "b")
 
 		byAuthor, byModerator := Tick(), Tick()
-		if err := RemoveMessage(t.Context(), st, b.ID, 2, forum.RemovedByAuthor, byAuthor); err != nil {
+		if err := removeMessage(t.Context(), st, b.ID, 2, forum.RemovedByAuthor, byAuthor); err != nil {
 			t.Fatal(err)
 		}
-		if err := RemoveMessage(t.Context(), st, b.ID, 3, forum.RemovedByModerator, byModerator); err != nil {
+		if err := removeMessage(t.Context(), st, b.ID, 3, forum.RemovedByModerator, byModerator); err != nil {
 			t.Fatal(err)
 		}
 		// The store keeps the text (the Service hides it), the number and
@@ -391,11 +391,11 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		b := MustCreateBoard(t, st, alice, "b")
 		m := MustPost(t, st, b, alice, "one", 0)
 		first := Tick()
-		if err := RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, first); err != nil {
+		if err := removeMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, first); err != nil {
 			t.Fatal(err)
 		}
-		WantCode(t, RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
-		WantCode(t, RemoveMessage(t.Context(), st, b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
+		WantCode(t, removeMessage(t.Context(), st, b.ID, 1, forum.RemovedByAuthor, Tick()), forum.CodeConflict)
+		WantCode(t, removeMessage(t.Context(), st, b.ID, 1, forum.RemovedByModerator, Tick()), forum.CodeConflict)
 		// The first removal stands, and the refused ones changed nothing.
 		m.Removed, m.RemovedAt = forum.RemovedByAuthor, first
 		wantMessage(t, mustMessage(t, st, b, 1), m)
@@ -410,7 +410,7 @@ func testRemoveMessage(t *testing.T, open func(t *testing.T) forum.Store) {
 		b, cases := missingMessages(t, st, alice, MustCreateBoard(t, st, alice, "a"))
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				err := RemoveMessage(t.Context(), st, tc.boardID, tc.number, forum.RemovedByModerator, Tick())
+				err := removeMessage(t.Context(), st, tc.boardID, tc.number, forum.RemovedByModerator, Tick())
 				WantCode(t, err, forum.CodeNotFound)
 			})
 		}

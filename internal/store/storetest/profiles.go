@@ -65,10 +65,10 @@ func testMessageCount(t *testing.T, open func(t *testing.T) forum.Store) {
 
 	t.Run("Removal", func(t *testing.T) {
 		// Alice wrote the message whoever took it down.
-		if err := RemoveMessage(ctx, st, a.ID, 1, forum.RemovedByAuthor, Tick()); err != nil {
+		if err := removeMessage(ctx, st, a.ID, 1, forum.RemovedByAuthor, Tick()); err != nil {
 			t.Fatal(err)
 		}
-		if err := RemoveMessage(ctx, st, b.ID, 1, forum.RemovedByModerator, Tick()); err != nil {
+		if err := removeMessage(ctx, st, b.ID, 1, forum.RemovedByModerator, Tick()); err != nil {
 			t.Fatal(err)
 		}
 		wantMessageCounts(t, st, map[*forum.User]int64{alice: 4, bob: 1, carol: 0}, 5)
@@ -142,7 +142,7 @@ func testMessagesByAuthor(t *testing.T, open func(t *testing.T) forum.Store) {
 	// Her removed message is still hers: the Service hides its text.
 	removed := mine[3]
 	removed.Removed, removed.RemovedAt = forum.RemovedByModerator, Tick()
-	if err := RemoveMessage(ctx, st, removed.BoardID, removed.Number, removed.Removed, removed.RemovedAt); err != nil {
+	if err := removeMessage(ctx, st, removed.BoardID, removed.Number, removed.Removed, removed.RemovedAt); err != nil {
 		t.Fatal(err)
 	}
 	slices.Reverse(mine)

@@ -308,12 +308,12 @@ func CreateMessage(ctx context.Context, st forum.Store, m *forum.Message) error 
 	return st.InTx(ctx, func(tx forum.Tx) error { tx.CreateMessage(m); return nil })
 }
 
-// RemoveMessage removes a message in a transaction of its own.
-func RemoveMessage(ctx context.Context, st forum.Store, boardID, number int64, how forum.Removal, at time.Time) error {
+// removeMessage removes a message in a transaction of its own.
+func removeMessage(ctx context.Context, st forum.Store, boardID, number int64, how forum.Removal, at time.Time) error {
 	return st.InTx(ctx, func(tx forum.Tx) error { tx.RemoveMessage(boardID, number, how, at); return nil })
 }
 
-// Throttle runs decide on the buckets in a transaction of its own.
-func Throttle(ctx context.Context, st forum.Store, now time.Time, keys []string, decide func([]time.Time) bool) error {
+// throttle runs decide on the buckets in a transaction of its own.
+func throttle(ctx context.Context, st forum.Store, now time.Time, keys []string, decide func([]time.Time) bool) error {
 	return st.InTx(ctx, func(tx forum.Tx) error { tx.Throttle(now, keys, decide); return nil })
 }

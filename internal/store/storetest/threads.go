@@ -103,7 +103,7 @@ func testThread(t *testing.T, open func(t *testing.T) forum.Store) {
 	posted := postTree(t, st, b, alice, tree)
 	// A removed message keeps its place and its replies.
 	posted[4].Removed, posted[4].RemovedAt = forum.RemovedByAuthor, Tick()
-	if err := RemoveMessage(t.Context(), st, b.ID, 4, posted[4].Removed, posted[4].RemovedAt); err != nil {
+	if err := removeMessage(t.Context(), st, b.ID, 4, posted[4].Removed, posted[4].RemovedAt); err != nil {
 		t.Fatal(err)
 	}
 	// A chain of 300, each message answering the one before.

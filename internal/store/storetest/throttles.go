@@ -14,7 +14,7 @@ func testThrottle(t *testing.T, open func(t *testing.T) forum.Store) {
 	read := func(t *testing.T, st forum.Store, now time.Time, keys ...string) []time.Time {
 		t.Helper()
 		var got []time.Time
-		if err := Throttle(t.Context(), st, now, keys, func(times []time.Time) bool {
+		if err := throttle(t.Context(), st, now, keys, func(times []time.Time) bool {
 			got = slices.Clone(times)
 			return false
 		}); err != nil {
@@ -24,7 +24,7 @@ func testThrottle(t *testing.T, open func(t *testing.T) forum.Store) {
 	}
 	set := func(t *testing.T, st forum.Store, now time.Time, keys []string, to []time.Time) {
 		t.Helper()
-		if err := Throttle(t.Context(), st, now, keys, func(times []time.Time) bool {
+		if err := throttle(t.Context(), st, now, keys, func(times []time.Time) bool {
 			copy(times, to)
 			return true
 		}); err != nil {
@@ -45,7 +45,7 @@ func testThrottle(t *testing.T, open func(t *testing.T) forum.Store) {
 			t.Fatalf("read back %v, want [%v zero %v] in UTC, in the order asked", got, b, a)
 		}
 		// Refusing stores nothing.
-		if err := Throttle(t.Context(), st, now, []string{"a"}, func(times []time.Time) bool {
+		if err := throttle(t.Context(), st, now, []string{"a"}, func(times []time.Time) bool {
 			times[0] = now.Add(24 * time.Hour)
 			return false
 		}); err != nil {
@@ -89,7 +89,7 @@ func testThrottle(t *testing.T, open func(t *testing.T) forum.Store) {
 		for range goroutines {
 			wg.Go(func() {
 				for range each {
-					if err := Throttle(t.Context(), st, now, []string{"shared", "other"}, func(times []time.Time) bool {
+					if err := throttle(t.Context(), st, now, []string{"shared", "other"}, func(times []time.Time) bool {
 						for i := range times {
 							if times[i].Before(now) {
 								times[i] = now

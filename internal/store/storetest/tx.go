@@ -123,7 +123,7 @@ func testRelay(t *testing.T, open func(t *testing.T) forum.Store) {
 	MustPost(t, st, b, u, "one", 0)
 	WantCode(t, CreateMessage(ctx, st, newMessage(b, u, "refused", 99)), forum.CodeInvalid)
 	MustPost(t, st, b, u, "two", 1)
-	if err := RemoveMessage(ctx, st, b.ID, 1, forum.RemovedByAuthor, Tick()); err != nil {
+	if err := removeMessage(ctx, st, b.ID, 1, forum.RemovedByAuthor, Tick()); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []forum.Event{
